@@ -1,0 +1,10 @@
+//! The procedure catalog: storage with change tracking, import, the sync API, and a generator of
+//! large realistic catalogs for benchmarks.
+
+pub mod api;
+pub mod generate;
+pub mod import;
+pub mod page;
+pub mod store;
+
+pub use store::{CatalogStore, Cursor, ImportSummary};

@@ -1,0 +1,101 @@
+//! The catalog API over real HTTP: the real server on 127.0.0.1 port 0, the real reqwest client.
+
+use motcua_central::catalog::import::import_text;
+use motcua_central::{CentralConfig, DEMO_CATALOG, RunningServer};
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, ETAG, IF_NONE_MATCH};
+use serde_json::Value;
+
+async fn spawn_server(dir: &tempfile::TempDir) -> RunningServer {
+    let config = CentralConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.path().to_owned(),
+        public_url: None,
+    };
+    let mut store = motcua_central::open_catalog(&config).unwrap();
+    import_text(&mut store, DEMO_CATALOG).unwrap();
+    motcua_central::start(config).await.unwrap()
+}
+
+fn plain_client() -> reqwest::Client {
+    reqwest::Client::builder().no_gzip().no_brotli().build().unwrap()
+}
+
+#[tokio::test]
+async fn full_download_then_304_with_the_etag() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn_server(&dir).await;
+    let url = format!("{}/api/v1/catalog", server.base_url());
+    let client = plain_client();
+
+    let response = client.get(&url).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let etag = response.headers()[ETAG].to_str().unwrap().to_owned();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["format"], "motcua-catalog/1");
+    assert_eq!(body["full"], true);
+    let cursor = body["cursor"].as_str().unwrap().to_owned();
+    assert_eq!(etag, format!("\"{cursor}\""));
+    let demo: Value = serde_json::from_str(DEMO_CATALOG).unwrap();
+    assert_eq!(body["procedures"].as_array().unwrap().len(), demo["procedures"].as_array().unwrap().len());
+
+    let again = client.get(&url).query(&[("since", &cursor)]).header(IF_NONE_MATCH, &etag).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert!(again.bytes().await.unwrap().is_empty());
+
+    // The same cursor without the validator: an empty delta, not a full download.
+    let delta: Value = client.get(&url).query(&[("since", &cursor)]).send().await.unwrap().json().await.unwrap();
+    assert_eq!(delta["full"], false);
+    assert_eq!(delta["procedures"].as_array().unwrap().len(), 0);
+
+    // A stale validator gets data.
+    let stale = client.get(&url).header(IF_NONE_MATCH, "\"0000.1\"").send().await.unwrap();
+    assert_eq!(stale.status(), StatusCode::OK);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn foreign_or_malformed_cursor_gets_the_full_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn_server(&dir).await;
+    let url = format!("{}/api/v1/catalog", server.base_url());
+    for since in ["garbage", "abcdef.3", "", "1.-5", "ffff.99999999"] {
+        let body: Value = plain_client().get(&url).query(&[("since", since)]).send().await.unwrap().json().await.unwrap();
+        assert_eq!(body["full"], true, "since={since:?}");
+        assert!(!body["procedures"].as_array().unwrap().is_empty());
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn responses_are_compressed_with_gzip_or_brotli() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn_server(&dir).await;
+    let url = format!("{}/api/v1/catalog", server.base_url());
+    let identity = plain_client().get(&url).send().await.unwrap().bytes().await.unwrap().len();
+    for encoding in ["gzip", "br"] {
+        let response = plain_client().get(&url).header(ACCEPT_ENCODING, encoding).send().await.unwrap();
+        assert_eq!(response.headers()[CONTENT_ENCODING], encoding);
+        let compressed = response.bytes().await.unwrap().len();
+        assert!(compressed * 3 < identity, "{encoding}: {compressed} bytes vs {identity} uncompressed");
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn health_and_openapi_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn_server(&dir).await;
+    let health: Value = reqwest::get(format!("{}/api/v1/health", server.base_url())).await.unwrap().json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+    assert!(health["procedures"].as_u64().unwrap() >= 60);
+
+    let api: Value =
+        reqwest::get(format!("{}/api/v1/openapi.json", server.base_url())).await.unwrap().json().await.unwrap();
+    assert!(api["openapi"].as_str().unwrap().starts_with("3."));
+    for path in ["/api/v1/catalog", "/api/v1/health"] {
+        assert!(api["paths"][path]["get"].is_object(), "{path} missing from the OpenAPI document");
+    }
+    assert!(api["components"]["schemas"]["CatalogDelta"].is_object());
+    server.stop().await;
+}

@@ -1,0 +1,149 @@
+//! The kiosk screen. Threads: the Slint UI thread (never does I/O), the storage worker (owns
+//! SQLite and the search index), and a tokio runtime for the network. Results come back to the UI
+//! with `upgrade_in_event_loop`.
+
+mod browse;
+mod detail;
+mod header;
+pub mod qr;
+mod search;
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use anyhow::Context;
+use slint::{ComponentHandle, ModelRc, VecModel};
+
+use crate::catalog::{CatalogDb, ProcedureSummary, SyncClient, sync_once};
+use crate::config::{KioskConfig, Orientation};
+use crate::storage::{Storage, StorageHandle};
+
+slint::include_modules!();
+
+pub use header::format_unix;
+
+/// What the screens need from the rest of the kiosk.
+#[derive(Clone)]
+pub struct Kiosk {
+    pub storage: StorageHandle,
+    /// Base of the central server's public pages, for QR codes phones open.
+    pub public_base: String,
+}
+
+/// Connects every adapter of `ui` to the kiosk. Used by `run` and by the UI tests.
+pub fn wire(ui: &AppWindow, kiosk: Kiosk) {
+    let kiosk = Rc::new(kiosk);
+    header::wire(ui, &kiosk);
+    search::wire(ui, &kiosk);
+    browse::wire(ui, &kiosk);
+    detail::wire(ui, &kiosk);
+    let weak = ui.as_weak();
+    ui.global::<Nav>().on_go_home(move || {
+        if let Some(ui) = weak.upgrade() {
+            reset_visit(&ui);
+        }
+    });
+    let weak = ui.as_weak();
+    let nav_kiosk = kiosk.clone();
+    ui.global::<Nav>().on_navigated(move |screen| {
+        let Some(ui) = weak.upgrade() else { return };
+        match screen {
+            Screen::Search => search::refresh_popular_fields(&ui, &nav_kiosk),
+            Screen::Browse => browse::refresh_fields(&ui, &nav_kiosk),
+            _ => {}
+        }
+    });
+    select_language(ui, "vi");
+}
+
+/// Back to the home screen with nothing of the last visitor left on screen.
+pub fn reset_visit(ui: &AppWindow) {
+    search::clear(ui);
+    ui.global::<BrowseAdapter>().set_selected_field("".into());
+    ui.global::<BrowseAdapter>().set_procedures(ModelRc::default());
+    detail::clear(ui);
+    ui.global::<KeyboardAdapter>().set_shown(false);
+    ui.global::<KeyboardAdapter>().set_digits(false);
+    ui.global::<Nav>().set_screen(Screen::Home);
+}
+
+pub(crate) fn select_language(ui: &AppWindow, language: &str) {
+    // Vietnamese strings are the bundled translation; the sources are English.
+    let selected = if language == "vi" { "vi" } else { "" };
+    if let Err(e) = slint::select_bundled_translation(selected) {
+        tracing::error!("cannot switch the screen language to {language}: {e}");
+        return;
+    }
+    ui.global::<Header>().set_language(language.into());
+}
+
+pub(crate) fn procedure_rows(items: Vec<ProcedureSummary>) -> Vec<ProcedureRow> {
+    items
+        .into_iter()
+        .map(|p| ProcedureRow { code: p.code.into(), name: p.name.into(), field: p.field.into(), online: p.online.into() })
+        .collect()
+}
+
+pub(crate) fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
+    ModelRc::from(Rc::new(VecModel::from(rows)))
+}
+
+pub fn run(config: KioskConfig) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .thread_name("network")
+        .build()
+        .context("cannot start the network runtime")?;
+
+    let demo = config.server_url.is_none();
+    let server_url = match &config.server_url {
+        Some(url) => url.clone(),
+        None => {
+            let server = runtime.block_on(crate::demo::start_embedded_server(&config.data_dir))?;
+            let url = server.base_url();
+            tracing::info!(%url, "demo mode: embedded central server started");
+            // Runs for as long as the process does.
+            std::mem::forget(server);
+            url
+        }
+    };
+    let public_base = config.public_url.clone().unwrap_or_else(|| server_url.clone());
+
+    let path = config.database_path();
+    let storage = StorageHandle::spawn(move || Storage::open(CatalogDb::open(&path)?))?;
+    let ui = AppWindow::new().context("cannot create the kiosk window")?;
+    ui.global::<Header>().set_center_name(config.center_name.clone().into());
+    ui.global::<Header>().set_demo(demo);
+    let (width, height) = match config.orientation {
+        Orientation::Portrait => (1080.0, 1920.0),
+        Orientation::Landscape => (1920.0, 1080.0),
+    };
+    ui.window().set_size(slint::LogicalSize::new(width, height));
+    if config.fullscreen {
+        ui.window().set_fullscreen(true);
+    }
+    wire(&ui, Kiosk { storage: storage.clone(), public_base });
+    let _clock = header::start_clock(&ui);
+
+    let client = SyncClient::new(&server_url)?;
+    let weak = ui.as_weak();
+    let interval = Duration::from_secs(config.sync_interval_secs);
+    runtime.spawn(async move {
+        loop {
+            let result = sync_once(&client, &storage).await;
+            if let Ok(Ok(state)) = storage.call(|s| s.catalog.sync_state()).await {
+                let changed = matches!(&result, Ok(report) if report.applied.is_some());
+                let weak = weak.clone();
+                let _ = weak.upgrade_in_event_loop(move |ui| header::show_sync_state(&ui, &state, changed));
+            }
+            tokio::time::sleep(interval).await;
+        }
+    });
+
+    ui.run().context("the kiosk window failed")?;
+    drop(runtime);
+    Ok(())
+}

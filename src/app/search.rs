@@ -1,0 +1,128 @@
+//! The search screen: the on-screen keyboard composes the query, the storage worker searches,
+//! results come back to the UI thread. A newer keystroke supersedes older searches.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use slint::{ComponentHandle, ModelRc};
+
+use super::{AppWindow, FieldRow, Kiosk, KeyboardAdapter, SearchAdapter, model, procedure_rows};
+use crate::catalog::ProcedureSummary;
+use crate::input::Composer;
+
+const RESULT_LIMIT: usize = 60;
+const POPULAR_FIELDS: usize = 8;
+
+thread_local! {
+    // The text being typed lives on the UI thread only, and is wiped by `clear`.
+    static COMPOSER: RefCell<Composer> = RefCell::new(Composer::new());
+}
+
+pub fn wire(ui: &AppWindow, kiosk: &Rc<Kiosk>) {
+    let generation = Arc::new(AtomicU64::new(0));
+    let search = {
+        let weak = ui.as_weak();
+        let kiosk = kiosk.clone();
+        move |text: String| {
+            let Some(ui) = weak.upgrade() else { return };
+            ui.global::<SearchAdapter>().set_query(text.clone().into());
+            run_search(&ui, &kiosk, &generation, text);
+        }
+    };
+    let keyboard = ui.global::<KeyboardAdapter>();
+    let on_key = search.clone();
+    keyboard.on_key(move |key| {
+        let text = COMPOSER.with_borrow_mut(|c| {
+            key.chars().for_each(|k| c.key(k));
+            c.text()
+        });
+        on_key(text);
+    });
+    let on_backspace = search.clone();
+    keyboard.on_backspace(move || {
+        let text = COMPOSER.with_borrow_mut(|c| {
+            c.backspace();
+            c.text()
+        });
+        on_backspace(text);
+    });
+    let on_clear = search.clone();
+    keyboard.on_clear(move || {
+        COMPOSER.with_borrow_mut(Composer::clear);
+        on_clear(String::new());
+    });
+    let on_typed = search;
+    ui.global::<SearchAdapter>().on_typed(move |text| {
+        COMPOSER.with_borrow_mut(|c| c.set_text(&text));
+        on_typed(text.to_string());
+    });
+
+    let weak = ui.as_weak();
+    let open_kiosk = kiosk.clone();
+    ui.global::<SearchAdapter>().on_open(move |code| {
+        if let Some(ui) = weak.upgrade() {
+            super::detail::open(&ui, &open_kiosk, code.to_string());
+        }
+    });
+    let weak = ui.as_weak();
+    let field_kiosk = kiosk.clone();
+    ui.global::<SearchAdapter>().on_open_field(move |field| {
+        if let Some(ui) = weak.upgrade() {
+            super::browse::open_field(&ui, &field_kiosk, field.to_string());
+        }
+    });
+    refresh_popular_fields(ui, kiosk);
+}
+
+fn run_search(ui: &AppWindow, kiosk: &Kiosk, generation: &Arc<AtomicU64>, query: String) {
+    let mine = generation.fetch_add(1, Ordering::SeqCst) + 1;
+    if query.trim().is_empty() {
+        ui.global::<SearchAdapter>().set_results(ModelRc::default());
+        return;
+    }
+    let latest = generation.clone();
+    let weak = ui.as_weak();
+    let _ = kiosk.storage.post(move |s| {
+        if latest.load(Ordering::SeqCst) != mine {
+            return;
+        }
+        let hits: Vec<ProcedureSummary> = s
+            .index
+            .search(&query, RESULT_LIMIT)
+            .into_iter()
+            .map(|h| ProcedureSummary { code: h.code, name: h.name, field: h.field, online: h.online.as_str().to_owned() })
+            .collect();
+        let _ = weak.upgrade_in_event_loop(move |ui| {
+            if latest.load(Ordering::SeqCst) == mine {
+                ui.global::<SearchAdapter>().set_results(model(procedure_rows(hits)));
+            }
+        });
+    });
+}
+
+pub fn refresh_popular_fields(ui: &AppWindow, kiosk: &Kiosk) {
+    let weak = ui.as_weak();
+    let _ = kiosk.storage.post(move |s| {
+        let fields = s.catalog.popular_fields(POPULAR_FIELDS).unwrap_or_default();
+        let size = s.index.len();
+        let _ = weak.upgrade_in_event_loop(move |ui| {
+            let rows: Vec<FieldRow> = fields
+                .into_iter()
+                .map(|f| FieldRow { name: f.field.into(), count: i32::try_from(f.procedures).unwrap_or(i32::MAX) })
+                .collect();
+            let adapter = ui.global::<SearchAdapter>();
+            adapter.set_popular_fields(model(rows));
+            adapter.set_catalog_size(i32::try_from(size).unwrap_or(i32::MAX));
+        });
+    });
+}
+
+/// Forgets the query, its results and the keyboard's buffer.
+pub fn clear(ui: &AppWindow) {
+    COMPOSER.with_borrow_mut(Composer::clear);
+    let adapter = ui.global::<SearchAdapter>();
+    adapter.set_query("".into());
+    adapter.set_results(ModelRc::default());
+}

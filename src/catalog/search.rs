@@ -1,0 +1,453 @@
+//! In-memory Vietnamese search over the local catalog, fast enough to run on every keystroke.
+//!
+//! The index maps each folded word to the accent variants seen in the catalog and their postings.
+//! A query term matches words exactly, by prefix (the word being typed), with one typo (longer
+//! words), or as Telex/VNI keystrokes; a term that looks like a procedure code matches codes.
+//! Documents are ranked by how many query terms they match, then by where (name before keywords,
+//! result and field), then by how much of the name the query covers.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use motcua_protocol::{OnlineLevel, Procedure};
+use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
+
+use super::fold::{accent_key, compose_keystrokes, fold, has_diacritics, words};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Section {
+    Name,
+    Keyword,
+    Result,
+    Field,
+    Agency,
+}
+
+impl Section {
+    fn weight(self) -> f32 {
+        match self {
+            Self::Name => 10.0,
+            Self::Keyword => 6.0,
+            Self::Result => 3.0,
+            Self::Field => 2.5,
+            Self::Agency => 1.0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Posting {
+    doc: u32,
+    section: Section,
+}
+
+struct Variant {
+    accent: String,
+    postings: Vec<Posting>,
+}
+
+struct Word {
+    folded: String,
+    variants: Range<usize>,
+}
+
+struct Doc {
+    code: String,
+    name: String,
+    field: String,
+    online: OnlineLevel,
+    folded_name: String,
+    name_words: Vec<u32>,
+    keyword_words: Vec<Vec<u32>>,
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    pub code: String,
+    pub name: String,
+    pub field: String,
+    pub online: OnlineLevel,
+    pub score: f32,
+}
+
+pub struct SearchIndex {
+    docs: Vec<Doc>,
+    words: Vec<Word>,
+    variants: Vec<Variant>,
+}
+
+const MAX_TERMS: usize = 8;
+const EXACT: f32 = 1.0;
+const TYPO: f32 = 0.6;
+const TYPO_PREFIX: f32 = 0.5;
+
+enum Term {
+    Text { alternatives: Vec<String>, accent: Option<String>, prefix: bool },
+    Code(String),
+}
+
+impl SearchIndex {
+    pub fn build(procedures: &[Procedure]) -> Self {
+        let mut postings: HashMap<(String, String), Vec<Posting>> = HashMap::new();
+        let mut docs = Vec::with_capacity(procedures.len());
+        let mut name_keys: Vec<Vec<String>> = Vec::with_capacity(procedures.len());
+        let mut keyword_keys: Vec<Vec<Vec<String>>> = Vec::with_capacity(procedures.len());
+        for (doc, procedure) in procedures.iter().enumerate() {
+            let doc_id = doc as u32;
+            let mut add = |text: &str, section: Section, keys: Option<&mut Vec<String>>| {
+                let text: String = text.nfc().collect();
+                let mut keys = keys;
+                for word in words(&text) {
+                    let folded = fold(word);
+                    if let Some(keys) = keys.as_deref_mut() {
+                        keys.push(folded.clone());
+                    }
+                    let list = postings.entry((folded, accent_key(word))).or_default();
+                    if !list.iter().rev().take(4).any(|p| p.doc == doc_id && p.section == section) {
+                        list.push(Posting { doc: doc_id, section });
+                    }
+                }
+            };
+            let mut keys = Vec::new();
+            add(&procedure.name, Section::Name, Some(&mut keys));
+            let mut keywords = Vec::with_capacity(procedure.keywords.len());
+            for keyword in &procedure.keywords {
+                let mut keys = Vec::new();
+                add(keyword, Section::Keyword, Some(&mut keys));
+                keywords.push(keys);
+            }
+            keyword_keys.push(keywords);
+            add(&procedure.result, Section::Result, None);
+            add(&procedure.field, Section::Field, None);
+            add(&procedure.agency, Section::Agency, None);
+            name_keys.push(keys);
+            docs.push(Doc {
+                code: procedure.code.as_str().to_owned(),
+                name: procedure.name.clone(),
+                field: procedure.field.clone(),
+                online: procedure.online,
+                folded_name: fold(&procedure.name),
+                name_words: Vec::new(),
+                keyword_words: Vec::new(),
+            });
+        }
+
+        let mut entries: Vec<((String, String), Vec<Posting>)> = postings.into_iter().collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut words: Vec<Word> = Vec::new();
+        let mut variants = Vec::with_capacity(entries.len());
+        for ((folded, accent), postings) in entries {
+            match words.last_mut() {
+                Some(word) if word.folded == folded => word.variants.end += 1,
+                _ => words.push(Word { folded, variants: variants.len()..variants.len() + 1 }),
+            }
+            variants.push(Variant { accent, postings });
+        }
+        let ids = |keys: &[String]| -> Vec<u32> {
+            keys.iter()
+                .filter_map(|key| words.binary_search_by(|w| w.folded.as_str().cmp(key)).ok())
+                .map(|i| i as u32)
+                .collect()
+        };
+        for ((doc, name), keywords) in docs.iter_mut().zip(name_keys).zip(keyword_keys) {
+            doc.name_words = ids(&name);
+            doc.keyword_words = keywords.iter().map(|k| ids(k)).collect();
+        }
+        Self { docs, words, variants }
+    }
+
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit> {
+        let terms = parse_query(query);
+        if terms.is_empty() || self.docs.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let n = terms.len();
+        let mut best = vec![0f32; self.docs.len() * n];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut seen = vec![false; self.docs.len()];
+        // Bit t is set when the word matches query term t; phrases are runs of consecutive bits.
+        let mut matched_word = vec![0u8; self.words.len()];
+
+        for (t, term) in terms.iter().enumerate() {
+            match term {
+                Term::Text { alternatives, accent, prefix } => {
+                    for (word, quality) in self.matching_words(alternatives, *prefix) {
+                        matched_word[word] |= 1 << t;
+                        for variant in &self.variants[self.words[word].variants.clone()] {
+                            let accent_factor = match accent {
+                                Some(accent) if *accent == variant.accent => 1.15,
+                                Some(_) => 0.9,
+                                None => 1.0,
+                            };
+                            for posting in &variant.postings {
+                                let score = posting.section.weight() * quality * accent_factor;
+                                if !seen[posting.doc as usize] {
+                                    seen[posting.doc as usize] = true;
+                                    touched.push(posting.doc);
+                                }
+                                let slot = &mut best[posting.doc as usize * n + t];
+                                if score > *slot {
+                                    *slot = score;
+                                }
+                            }
+                        }
+                    }
+                }
+                Term::Code(code) => {
+                    for (doc_id, doc) in self.docs.iter().enumerate() {
+                        let quality = code_match(&doc.code, code);
+                        if quality > 0.0 {
+                            if !seen[doc_id] {
+                                seen[doc_id] = true;
+                                touched.push(doc_id as u32);
+                            }
+                            let slot = &mut best[doc_id * n + t];
+                            *slot = slot.max(12.0 * quality);
+                        }
+                    }
+                }
+            }
+        }
+
+        let required = n - n / 3;
+        let typed: String = terms
+            .iter()
+            .filter_map(|t| match t {
+                Term::Text { alternatives, .. } => alternatives.first().map(String::as_str),
+                Term::Code(_) => None,
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut ranked: Vec<(f32, u32)> = touched
+            .into_iter()
+            .filter_map(|doc_id| {
+                let row = &best[doc_id as usize * n..doc_id as usize * n + n];
+                let coverage = row.iter().filter(|s| **s > 0.0).count();
+                if coverage < required {
+                    return None;
+                }
+                let doc = &self.docs[doc_id as usize];
+                let mut score = coverage as f32 * 1000.0 + row.iter().sum::<f32>();
+                if !doc.name_words.is_empty() {
+                    let covered = doc.name_words.iter().filter(|w| matched_word[**w as usize] != 0).count();
+                    score += 4.0 * covered as f32 / doc.name_words.len() as f32;
+                    let run = longest_run(&doc.name_words, &matched_word);
+                    if run >= 2 {
+                        score += (run - 1) as f32 + 2.0 * run as f32 / doc.name_words.len() as f32;
+                    }
+                }
+                let mut keyword_run = 0;
+                for keyword in &doc.keyword_words {
+                    let run = longest_run(keyword, &matched_word);
+                    keyword_run = keyword_run.max(run);
+                    if run == n && run == keyword.len() {
+                        score += 3.0;
+                    }
+                }
+                if keyword_run >= 2 {
+                    score += 0.8 * (keyword_run - 1) as f32;
+                }
+                if !typed.is_empty() && doc.folded_name.starts_with(&typed) {
+                    score += 1.5;
+                }
+                Some((score, doc_id))
+            })
+            .collect();
+        ranked.sort_unstable_by(|a, b| {
+            let (da, db) = (&self.docs[a.1 as usize], &self.docs[b.1 as usize]);
+            b.0.total_cmp(&a.0).then(da.name.len().cmp(&db.name.len())).then(da.code.cmp(&db.code))
+        });
+        ranked
+            .into_iter()
+            .take(limit)
+            .map(|(score, doc_id)| {
+                let doc = &self.docs[doc_id as usize];
+                SearchHit {
+                    code: doc.code.clone(),
+                    name: doc.name.clone(),
+                    field: doc.field.clone(),
+                    online: doc.online,
+                    score,
+                }
+            })
+            .collect()
+    }
+
+    /// Every indexed word a query term can mean, with how good a match it is.
+    fn matching_words(&self, alternatives: &[String], prefix: bool) -> Vec<(usize, f32)> {
+        let mut found: HashMap<usize, f32> = HashMap::new();
+        let mut note = |word: usize, quality: f32| {
+            let entry = found.entry(word).or_insert(0.0);
+            *entry = entry.max(quality);
+        };
+        for alternative in alternatives {
+            let start = self.words.partition_point(|w| w.folded.as_str() < alternative.as_str());
+            if prefix {
+                for (offset, word) in self.words[start..].iter().enumerate() {
+                    if !word.folded.starts_with(alternative.as_str()) {
+                        break;
+                    }
+                    let quality = if word.folded == *alternative {
+                        EXACT
+                    } else {
+                        0.85 + 0.15 * alternative.len() as f32 / word.folded.len() as f32
+                    };
+                    note(start + offset, quality);
+                }
+            } else if self.words.get(start).is_some_and(|w| w.folded == *alternative) {
+                note(start, EXACT);
+            }
+            if alternative.chars().count() >= 4 {
+                let a = alternative.as_bytes();
+                for (i, word) in self.words.iter().enumerate() {
+                    let w = word.folded.as_bytes();
+                    if within_one_edit(a, w) {
+                        note(i, TYPO);
+                    } else if prefix && w.len() > a.len() && prefix_within_one_edit(a, w) {
+                        note(i, TYPO_PREFIX);
+                    }
+                }
+            }
+        }
+        found.into_iter().collect()
+    }
+}
+
+fn parse_query(query: &str) -> Vec<Term> {
+    let query: String = query.nfc().collect();
+    let ends_open = query.chars().last().is_some_and(char::is_alphanumeric);
+    let mut raw: Vec<(bool, &str)> = Vec::new();
+    for token in query.split(|c: char| c.is_whitespace() || c == ',' || c == ';') {
+        let is_code = token.chars().any(|c| c.is_ascii_digit()) && token.chars().all(|c| c.is_ascii_digit() || c == '.');
+        if is_code {
+            let trimmed = token.trim_matches('.');
+            if !trimmed.is_empty() {
+                raw.push((true, trimmed));
+            }
+        } else {
+            raw.extend(words(token).map(|w| (false, w)));
+        }
+    }
+    raw.truncate(MAX_TERMS);
+    let last = raw.len().saturating_sub(1);
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, (is_code, word))| {
+            if is_code {
+                return Term::Code(word.to_owned());
+            }
+            let composed = compose_keystrokes(word);
+            let mut alternatives = vec![fold(word)];
+            if let Some(composed) = &composed {
+                let folded = fold(composed);
+                if !alternatives.contains(&folded) {
+                    alternatives.push(folded);
+                }
+            }
+            let accent = match &composed {
+                Some(composed) => Some(accent_key(composed)),
+                None => has_diacritics(word).then(|| accent_key(word)),
+            };
+            Term::Text { alternatives, accent, prefix: i == last && ends_open }
+        })
+        .collect()
+}
+
+/// The longest stretch of `sequence` matching consecutive query terms (term t, then t+1…).
+fn longest_run(sequence: &[u32], matched: &[u8]) -> usize {
+    let mut best = 0;
+    for start in 0..sequence.len() {
+        let first = matched[sequence[start] as usize];
+        if first == 0 {
+            continue;
+        }
+        for t in 0..8 {
+            if first & (1 << t) == 0 {
+                continue;
+            }
+            let mut len = 1;
+            while start + len < sequence.len() && t + len < 8 && matched[sequence[start + len] as usize] & (1 << (t + len)) != 0 {
+                len += 1;
+            }
+            best = best.max(len);
+        }
+    }
+    best
+}
+
+fn code_match(code: &str, typed: &str) -> f32 {
+    let serial = code.get(2..).unwrap_or("");
+    if code == typed || serial == typed {
+        1.0
+    } else if typed.len() >= 3 && (code.starts_with(typed) || serial.starts_with(typed)) {
+        0.8
+    } else if typed.len() >= 3 && code.contains(typed) {
+        0.5
+    } else {
+        0.0
+    }
+}
+
+/// Optimal string alignment distance ≤ 1 (one substitution, insertion, deletion or swap), but not
+/// equal.
+fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
+    match a.len() as isize - b.len() as isize {
+        0 => {
+            let Some(i) = a.iter().zip(b).position(|(x, y)| x != y) else { return false };
+            a[i + 1..] == b[i + 1..]
+                || (i + 1 < a.len() && a[i] == b[i + 1] && a[i + 1] == b[i] && a[i + 2..] == b[i + 2..])
+        }
+        1 => one_deletion(a, b),
+        -1 => one_deletion(b, a),
+        _ => false,
+    }
+}
+
+/// `longer` with one byte removed equals `shorter`.
+fn one_deletion(longer: &[u8], shorter: &[u8]) -> bool {
+    let i = longer.iter().zip(shorter).position(|(x, y)| x != y).unwrap_or(shorter.len());
+    longer[i + 1..] == shorter[i..]
+}
+
+/// Some prefix of `word` is one edit away from `typed` (a typo in a half-typed word).
+fn prefix_within_one_edit(typed: &[u8], word: &[u8]) -> bool {
+    (typed.len().saturating_sub(1)..=typed.len() + 1)
+        .filter(|len| *len <= word.len() && *len > 0)
+        .any(|len| within_one_edit(typed, &word[..len]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_one() {
+        assert!(within_one_edit(b"thuong", b"thuonf"));
+        assert!(within_one_edit(b"thuong", b"thuogn"));
+        assert!(within_one_edit(b"thuong", b"thuon"));
+        assert!(within_one_edit(b"thuon", b"thuong"));
+        assert!(!within_one_edit(b"thuong", b"thuong"));
+        assert!(!within_one_edit(b"thuong", b"thunk"));
+        assert!(prefix_within_one_edit(b"thuon", b"thuongg"));
+        assert!(prefix_within_one_edit(b"xaiy", b"xaydung"));
+    }
+
+    #[test]
+    fn codes_match_whole_serial_and_partial() {
+        assert_eq!(code_match("1.004222", "1.004222"), 1.0);
+        assert_eq!(code_match("1.004222", "004222"), 1.0);
+        assert_eq!(code_match("1.004222", "0042"), 0.8);
+        assert_eq!(code_match("1.004222", "422"), 0.5);
+        assert_eq!(code_match("1.004222", "12"), 0.0);
+    }
+}

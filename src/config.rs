@@ -1,0 +1,168 @@
+//! Kiosk configuration, layered: built-in defaults, the TOML file, `MOTCUA_KIOSK_*` environment
+//! variables, then command-line flags (applied by the caller).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("configuration file {path} is invalid: {message}")]
+    Parse { path: String, message: String },
+    #[error("environment variable {name}={value:?} is invalid: {reason}")]
+    Env { name: &'static str, value: String, reason: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Orientation {
+    #[default]
+    Portrait,
+    Landscape,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KioskConfig {
+    /// Shown in the header of every screen.
+    pub center_name: String,
+    /// The central server. Absent: demo mode, with an embedded server and the demo catalog.
+    pub server_url: Option<String>,
+    /// The central server's address as phones reach it, for QR codes; default: `server_url`.
+    pub public_url: Option<String>,
+    /// Where the kiosk database lives.
+    pub data_dir: PathBuf,
+    /// Seconds between background catalog syncs.
+    pub sync_interval_secs: u64,
+    pub orientation: Orientation,
+    pub fullscreen: bool,
+}
+
+impl Default for KioskConfig {
+    fn default() -> Self {
+        Self {
+            center_name: "Trung tâm Phục vụ Hành chính công".to_owned(),
+            server_url: None,
+            public_url: None,
+            data_dir: default_data_dir(),
+            sync_interval_secs: 300,
+            orientation: Orientation::Portrait,
+            fullscreen: false,
+        }
+    }
+}
+
+fn default_data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir).join("motcua-kiosk");
+    }
+    match std::env::var_os("HOME").filter(|d| !d.is_empty()) {
+        Some(home) => PathBuf::from(home).join(".local/share/motcua-kiosk"),
+        None => PathBuf::from("motcua-kiosk-data"),
+    }
+}
+
+impl KioskConfig {
+    /// Reads `path` if given (it must exist), else `/etc/motcua/kiosk.toml` if present, then
+    /// applies the environment.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let system = Path::new("/etc/motcua/kiosk.toml");
+        let file = path.or_else(|| system.exists().then_some(system));
+        let mut config = match file {
+            Some(path) => Self::from_file(path)?,
+            None => Self::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok())?;
+        Ok(config)
+    }
+
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
+        let config: Self =
+            toml::from_str(&text).map_err(|e| ConfigError::Parse { path: shown.clone(), message: e.to_string() })?;
+        config.validate().map_err(|message| ConfigError::Parse { path: shown, message })?;
+        Ok(config)
+    }
+
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        if let Some(value) = var("MOTCUA_KIOSK_SERVER_URL") {
+            check_server_url(&value).map_err(|reason| ConfigError::Env {
+                name: "MOTCUA_KIOSK_SERVER_URL",
+                value: value.clone(),
+                reason,
+            })?;
+            self.server_url = Some(value);
+        }
+        if let Some(value) = var("MOTCUA_KIOSK_DATA_DIR") {
+            self.data_dir = PathBuf::from(value);
+        }
+        Ok(())
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(url) = &self.server_url {
+            check_server_url(url).map_err(|reason| format!("server_url: {reason}"))?;
+        }
+        if let Some(url) = &self.public_url {
+            check_server_url(url).map_err(|reason| format!("public_url: {reason}"))?;
+        }
+        if self.sync_interval_secs < 10 {
+            return Err("sync_interval_secs: must be at least 10 seconds".to_owned());
+        }
+        if self.center_name.trim().is_empty() {
+            return Err("center_name: must not be empty".to_owned());
+        }
+        Ok(())
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("kiosk.db")
+    }
+}
+
+pub fn check_server_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or_else(|| format!("{url:?} must start with http:// or https://"))?;
+    if rest.trim_end_matches('/').is_empty() || rest.contains(char::is_whitespace) {
+        return Err(format!("{url:?} has no host"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_values_then_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kiosk.toml");
+        std::fs::write(&path, "center_name = \"Trung tâm A\"\nserver_url = \"https://a.example\"\norientation = \"landscape\"\n").unwrap();
+        let mut config = KioskConfig::from_file(&path).unwrap();
+        assert_eq!(config.orientation, Orientation::Landscape);
+        config.apply_env(|n| (n == "MOTCUA_KIOSK_SERVER_URL").then(|| "http://127.0.0.1:1".into())).unwrap();
+        assert_eq!(config.server_url.as_deref(), Some("http://127.0.0.1:1"));
+        assert_eq!(config.center_name, "Trung tâm A");
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kiosk.toml");
+        for (text, expected) in [
+            ("server_url = \"ftp://x\"", "server_url"),
+            ("sync_interval_secs = 1", "sync_interval_secs"),
+            ("orientation = \"sideways\"", "orientation"),
+            ("sever_url = \"http://x\"", "sever_url"),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let err = KioskConfig::from_file(&path).unwrap_err().to_string();
+            assert!(err.contains(expected), "{text}: {err}");
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! motcua-kiosk: the self-service kiosk.
+
+pub mod app;
+pub mod catalog;
+pub mod config;
+pub mod demo;
+pub mod input;
+pub mod storage;

@@ -1,0 +1,100 @@
+//! The storage worker: one thread owns the database connection and the search index; everyone
+//! else (the UI thread, the sync task, the CLI) sends it jobs. The UI thread never waits on it.
+
+use std::sync::mpsc;
+use std::thread;
+
+use crate::catalog::{CatalogDb, SearchIndex};
+use crate::storage::StorageError;
+
+/// What the worker owns.
+pub struct Storage {
+    pub catalog: CatalogDb,
+    pub index: SearchIndex,
+}
+
+impl Storage {
+    pub fn open(catalog: CatalogDb) -> Result<Self, StorageError> {
+        let index = SearchIndex::build(&catalog.all()?);
+        Ok(Self { catalog, index })
+    }
+
+    pub fn rebuild_index(&mut self) -> Result<(), StorageError> {
+        self.index = SearchIndex::build(&self.catalog.all()?);
+        Ok(())
+    }
+}
+
+type Job = Box<dyn FnOnce(&mut Storage) + Send>;
+
+#[derive(Debug, thiserror::Error)]
+#[error("the storage worker has stopped")]
+pub struct WorkerGone;
+
+#[derive(Clone)]
+pub struct StorageHandle {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl StorageHandle {
+    /// Starts the worker. `open` runs on the worker thread, so even opening and indexing the
+    /// database happens off the caller's thread.
+    pub fn spawn(
+        open: impl FnOnce() -> Result<Storage, StorageError> + Send + 'static,
+    ) -> Result<Self, StorageError> {
+        let (jobs, inbox) = mpsc::channel::<Job>();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        thread::Builder::new()
+            .name("storage".into())
+            .spawn(move || {
+                let mut storage = match open() {
+                    Ok(storage) => {
+                        let _ = ready_tx.send(Ok(()));
+                        storage
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                for job in inbox {
+                    job(&mut storage);
+                }
+            })
+            .map_err(|e| StorageError::Worker(format!("cannot start the storage thread: {e}")))?;
+        match ready_rx.recv() {
+            Ok(Ok(())) => Ok(Self { jobs }),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(StorageError::Worker("the storage thread died while opening".into())),
+        }
+    }
+
+    /// Fire and forget; the job posts its own results where they are needed.
+    pub fn post(&self, job: impl FnOnce(&mut Storage) + Send + 'static) -> Result<(), WorkerGone> {
+        self.jobs.send(Box::new(job)).map_err(|_| WorkerGone)
+    }
+
+    /// Runs `job` on the worker and awaits its result without blocking the async runtime.
+    pub async fn call<R: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Storage) -> R + Send + 'static,
+    ) -> Result<R, WorkerGone> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.post(move |storage| {
+            let _ = tx.send(job(storage));
+        })?;
+        rx.await.map_err(|_| WorkerGone)
+    }
+
+    /// Blocking form of [`call`](Self::call) for command-line use; never call it on the UI thread.
+    pub fn call_blocking<R: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Storage) -> R + Send + 'static,
+    ) -> Result<R, WorkerGone> {
+        let (tx, rx) = mpsc::channel();
+        self.post(move |storage| {
+            let _ = tx.send(job(storage));
+        })?;
+        rx.recv().map_err(|_| WorkerGone)
+    }
+}
