@@ -27,3 +27,22 @@ pub async fn start_embedded_server(data_dir: &Path) -> Result<RunningServer, Dem
     drop(store);
     Ok(motcua_central::start(config).await?)
 }
+
+/// A kiosk database under `data_dir` holding the demo catalog, synced over real HTTP from an
+/// embedded server that is stopped afterwards. For screenshots, UI tests and benchmarks.
+pub fn synced_demo_storage(data_dir: &Path) -> anyhow::Result<crate::storage::StorageHandle> {
+    use crate::catalog::{CatalogDb, SyncClient, sync_once};
+    use crate::storage::{Storage, StorageHandle};
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let path = data_dir.join("kiosk.db");
+    let storage = StorageHandle::spawn(move || Storage::open(CatalogDb::open(&path)?))?;
+    runtime.block_on(async {
+        let server = start_embedded_server(data_dir).await?;
+        let client = SyncClient::new(&server.base_url())?;
+        let result = sync_once(&client, &storage).await;
+        server.stop().await;
+        result?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(storage)
+}

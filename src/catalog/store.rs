@@ -164,7 +164,10 @@ impl CatalogDb {
         let rows = stmt.query_map([field], |r| {
             Ok(ProcedureSummary { code: r.get(0)?, name: r.get(1)?, field: r.get(2)?, online: r.get(3)? })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut procedures: Vec<ProcedureSummary> = rows.collect::<Result<_, _>>()?;
+        // SQLite's binary order puts "Cấp Giấy" before "Cấp bản"; visitors expect dictionary order.
+        procedures.sort_by_cached_key(|p| (super::fold::fold(&p.name), p.code.clone()));
+        Ok(procedures)
     }
 
     /// Counts that a visitor opened a procedure of `field`.

@@ -1,0 +1,139 @@
+//! Renders every kiosk screen to PNG with Slint's software renderer, no display needed:
+//! `docs/screenshots/{portrait,landscape}/{home,search,browse,detail,keyboard}.png`.
+//!
+//! Run: `scripts/screenshots` (or `cargo run --example screenshots -- OUT_DIR`).
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+
+use motcua_kiosk::app::{AppWindow, BrowseAdapter, Header, Kiosk, KeyboardAdapter, Nav, SearchAdapter, Screen};
+use slint::ComponentHandle;
+use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
+use slint::platform::{EventLoopProxy, Platform, PlatformError, WindowAdapter};
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A platform whose only window renders in software and whose event loop is a queue we drain
+/// ourselves, so results posted with `upgrade_in_event_loop` arrive when we ask for them.
+struct Headless {
+    window: Rc<MinimalSoftwareWindow>,
+    queue: Arc<Mutex<Vec<Job>>>,
+}
+
+struct Proxy(Arc<Mutex<Vec<Job>>>);
+
+impl EventLoopProxy for Proxy {
+    fn quit_event_loop(&self) -> Result<(), slint::EventLoopError> {
+        Ok(())
+    }
+    fn invoke_from_event_loop(&self, job: Box<dyn FnOnce() + Send>) -> Result<(), slint::EventLoopError> {
+        self.0.lock().map_err(|_| slint::EventLoopError::EventLoopTerminated)?.push(job);
+        Ok(())
+    }
+}
+
+impl Platform for Headless {
+    fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, PlatformError> {
+        Ok(self.window.clone())
+    }
+    fn new_event_loop_proxy(&self) -> Option<Box<dyn EventLoopProxy>> {
+        Some(Box::new(Proxy(self.queue.clone())))
+    }
+}
+
+struct Shooter {
+    ui: AppWindow,
+    kiosk: Kiosk,
+    queue: Arc<Mutex<Vec<Job>>>,
+}
+
+impl Shooter {
+    /// Lets the storage worker finish, then runs what it posted to the UI thread.
+    fn settle(&self) {
+        for _ in 0..3 {
+            let _ = self.kiosk.storage.call_blocking(|_| ());
+            let jobs: Vec<Job> = self.queue.lock().map(|mut q| q.drain(..).collect()).unwrap_or_default();
+            for job in jobs {
+                job();
+            }
+        }
+        slint::platform::update_timers_and_animations();
+    }
+
+    fn shoot(&self, path: &Path) -> anyhow::Result<()> {
+        self.settle();
+        let snapshot = self.ui.window().take_snapshot()?;
+        let file = std::fs::File::create(path)?;
+        let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), snapshot.width(), snapshot.height());
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.write_header()?.write_image_data(snapshot.as_bytes())?;
+        println!("wrote {}", path.display());
+        Ok(())
+    }
+
+    fn type_keys(&self, keys: &str) {
+        for key in keys.chars() {
+            self.ui.global::<KeyboardAdapter>().invoke_key(key.to_string().into());
+        }
+        self.settle();
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let out = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("docs/screenshots"));
+    let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
+    let queue: Arc<Mutex<Vec<Job>>> = Arc::default();
+    slint::platform::set_platform(Box::new(Headless { window: window.clone(), queue: queue.clone() }))
+        .map_err(|e| anyhow::anyhow!("cannot set the headless platform: {e:?}"))?;
+
+    let data = tempfile::tempdir()?;
+    let storage = motcua_kiosk::demo::synced_demo_storage(data.path())?;
+    let kiosk = Kiosk { storage, public_base: "http://127.0.0.1:8080".into() };
+    let ui = AppWindow::new()?;
+    ui.global::<Header>().set_center_name("Trung tâm Phục vụ Hành chính công tỉnh Quảng Trị".into());
+    ui.global::<Header>().set_demo(true);
+    ui.global::<Header>().set_clock("09:30".into());
+    ui.global::<Header>().set_online(true);
+    ui.global::<Header>().set_synced_once(true);
+    motcua_kiosk::app::wire(&ui, kiosk.clone());
+    ui.show()?;
+    let shooter = Shooter { ui, kiosk, queue };
+    let _keep = RefCell::new(data);
+
+    for (orientation, width, height) in [("portrait", 1080u32, 1920u32), ("landscape", 1920, 1080)] {
+        let dir = out.join(orientation);
+        std::fs::create_dir_all(&dir)?;
+        window.set_size(slint::PhysicalSize::new(width, height));
+        let ui = &shooter.ui;
+        motcua_kiosk::app::reset_visit(ui);
+        shooter.shoot(&dir.join("home.png"))?;
+
+        ui.global::<Nav>().invoke_show(Screen::Search);
+        ui.global::<KeyboardAdapter>().set_shown(true);
+        shooter.type_keys("ddawng kys k");
+        shooter.shoot(&dir.join("keyboard.png"))?;
+
+        ui.global::<KeyboardAdapter>().invoke_clear();
+        shooter.type_keys("khai sinh");
+        ui.global::<KeyboardAdapter>().set_shown(false);
+        shooter.shoot(&dir.join("search.png"))?;
+
+        motcua_kiosk::app::reset_visit(ui);
+        ui.global::<Nav>().invoke_show(Screen::Browse);
+        shooter.settle();
+        if width > height {
+            ui.global::<BrowseAdapter>().invoke_open_field("Hộ tịch".into());
+            shooter.settle();
+            ui.global::<Nav>().set_screen(Screen::Browse);
+        }
+        shooter.shoot(&dir.join("browse.png"))?;
+
+        ui.global::<SearchAdapter>().invoke_open("1.001193".into());
+        shooter.settle();
+        shooter.shoot(&dir.join("detail.png"))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,212 @@
+//! The real kiosk screens driven through Slint's testing backend, on the demo catalog synced over
+//! real HTTP into a real SQLite file. The testing backend allows one event loop per process, so
+//! this file holds a single test that walks through the scenarios in turn.
+
+use std::process::Command;
+
+use i_slint_backend_testing::ElementHandle;
+use motcua_kiosk::app::{AppWindow, DetailAdapter, Header, Kiosk, KeyboardAdapter, Nav, Screen, SearchAdapter};
+use slint::{ComponentHandle, Model};
+
+struct Harness {
+    ui: AppWindow,
+    kiosk: Kiosk,
+}
+
+impl Harness {
+    /// Waits for the storage worker, then runs what it posted back to the UI thread.
+    fn settle(&self) {
+        for _ in 0..3 {
+            self.kiosk.storage.call_blocking(|_| ()).expect("storage worker alive");
+            slint::quit_event_loop().expect("quit");
+            slint::run_event_loop().expect("event loop");
+        }
+    }
+
+    fn tap(&self, label: &str) {
+        let element = ElementHandle::find_by_accessible_label(&self.ui, label)
+            .next()
+            .unwrap_or_else(|| {
+                let labels: Vec<String> = i_slint_backend_testing::ElementQuery::from_root(&self.ui).match_descendants()
+                    .find_all()
+                    .iter()
+                    .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
+                    .filter(|l| !l.is_empty())
+                    .collect();
+                panic!("nothing labelled {label:?} on the {:?} screen; labels: {labels:?}", self.screen())
+            });
+        element.invoke_accessible_default_action();
+        self.settle();
+    }
+
+    fn visible(&self, label: &str) -> bool {
+        ElementHandle::find_by_accessible_label(&self.ui, label).next().is_some()
+    }
+
+    /// Types on the on-screen keyboard, key by key, as a visitor does.
+    fn type_on_keyboard(&self, keys: &str) {
+        let english = self.ui.global::<Header>().get_language() == "en";
+        for key in keys.chars() {
+            let label = match (key, english) {
+                (' ', false) => "Dấu cách".to_owned(),
+                (' ', true) => "Space".to_owned(),
+                ('<', false) => "Xóa".to_owned(),
+                ('<', true) => "Delete".to_owned(),
+                (other, _) => other.to_string(),
+            };
+            self.tap(&label);
+        }
+    }
+
+    fn screen(&self) -> Screen {
+        self.ui.global::<Nav>().get_screen()
+    }
+
+    fn result_names(&self) -> Vec<String> {
+        let results = self.ui.global::<SearchAdapter>().get_results();
+        results.iter().map(|r| r.name.to_string()).collect()
+    }
+}
+
+#[test]
+fn visitor_looks_up_procedures() {
+    i_slint_backend_testing::init_integration_test_with_mock_time();
+    let data = tempfile::tempdir().unwrap();
+    let storage = motcua_kiosk::demo::synced_demo_storage(data.path()).unwrap();
+    let kiosk = Kiosk { storage, public_base: "http://127.0.0.1:8080".into() };
+    let ui = AppWindow::new().unwrap();
+    motcua_kiosk::app::wire(&ui, kiosk.clone());
+    ui.show().unwrap();
+    let h = Harness { ui, kiosk };
+    h.settle();
+
+    search_with_the_on_screen_keyboard_then_open_the_detail(&h);
+    telex_composition_on_the_keyboard(&h);
+    browse_a_field_then_a_procedure(&h);
+    switch_to_english_and_back(&h);
+    going_home_forgets_the_visitor(&h);
+    page_qr_decodes_to_the_procedure_page(&h);
+}
+
+fn search_with_the_on_screen_keyboard_then_open_the_detail(h: &Harness) {
+    assert_eq!(h.screen(), Screen::Home);
+    h.tap("Tra cứu thủ tục");
+    assert_eq!(h.screen(), Screen::Search);
+    assert!(h.ui.global::<KeyboardAdapter>().get_shown(), "the keyboard opens with the search screen");
+    // An empty query offers the fields people look up.
+    assert!(h.ui.global::<SearchAdapter>().get_popular_fields().row_count() > 0);
+
+    h.type_on_keyboard("khai sinh");
+    assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "khai sinh");
+    let names = h.result_names();
+    assert!(names.iter().any(|n| n == "Đăng ký khai sinh"), "{names:?}");
+    assert!(h.visible("Đăng ký khai sinh"), "the result row is on screen");
+
+    h.tap("Đăng ký khai sinh");
+    assert_eq!(h.screen(), Screen::Detail);
+    let detail = h.ui.global::<DetailAdapter>();
+    assert_eq!(detail.get_name(), "Đăng ký khai sinh");
+    let documents: Vec<String> = detail.get_documents().iter().map(|d| d.name.to_string()).collect();
+    assert!(documents.iter().any(|d| d.starts_with("Giấy chứng sinh")), "{documents:?}");
+    assert!(detail.get_documents().iter().any(|d| d.has_form), "the form has a QR");
+    let fees: Vec<(String, String)> = detail.get_fees().iter().map(|f| (f.name.to_string(), f.amount.to_string())).collect();
+    assert!(fees.iter().any(|(_, amount)| amount == "8.000 đ"), "{fees:?}");
+    assert!(fees.iter().any(|(_, amount)| amount.is_empty()), "a free fee shows as free: {fees:?}");
+
+    h.tap("Quay lại");
+    assert_eq!(h.screen(), Screen::Search, "back returns to the results");
+    assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "khai sinh");
+}
+
+fn telex_composition_on_the_keyboard(h: &Harness) {
+    h.tap("Xóa hết");
+    assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "");
+    h.type_on_keyboard("ddawng kys keets hoon");
+    assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "đăng ký kết hôn");
+    assert_eq!(h.result_names().first().map(String::as_str), Some("Đăng ký kết hôn"));
+    h.type_on_keyboard("<<<<");
+    assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "đăng ký kết");
+    // A physical keyboard's text is taken over and keeps composing.
+    h.ui.global::<SearchAdapter>().invoke_typed("dang ky".into());
+    h.type_on_keyboard("s");
+    assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "dang ký");
+    h.tap("Xóa hết");
+}
+
+fn browse_a_field_then_a_procedure(h: &Harness) {
+    h.tap("Về trang chủ");
+    assert_eq!(h.screen(), Screen::Home);
+    h.tap("Xem theo lĩnh vực");
+    assert_eq!(h.screen(), Screen::Browse);
+    assert!(h.visible("Hộ tịch"), "the fields are listed");
+    h.tap("Hộ tịch");
+    assert_eq!(h.screen(), Screen::Field);
+    assert!(h.visible("Đăng ký kết hôn"));
+    h.tap("Đăng ký kết hôn");
+    assert_eq!(h.screen(), Screen::Detail);
+    assert_eq!(h.ui.global::<DetailAdapter>().get_name(), "Đăng ký kết hôn");
+    h.tap("Quay lại");
+    assert_eq!(h.screen(), Screen::Field);
+    h.tap("Quay lại");
+    assert_eq!(h.screen(), Screen::Browse);
+}
+
+fn switch_to_english_and_back(h: &Harness) {
+    h.tap("Về trang chủ");
+    h.tap("English");
+    assert_eq!(h.ui.global::<Header>().get_language(), "en");
+    assert!(h.visible("Look up a procedure"), "home tiles in English");
+    assert!(!h.visible("Tra cứu thủ tục"));
+    h.tap("Look up a procedure");
+    h.type_on_keyboard("ket hon");
+    h.tap("Đăng ký kết hôn");
+    // Money follows the language.
+    let detail = h.ui.global::<DetailAdapter>();
+    let amounts: Vec<String> = detail.get_fees().iter().map(|f| f.amount.to_string()).filter(|a| !a.is_empty()).collect();
+    assert!(amounts.iter().all(|a| a.ends_with(" VND")), "{amounts:?}");
+    h.tap("Tiếng Việt");
+    assert_eq!(h.ui.global::<Header>().get_language(), "vi");
+    let amounts: Vec<String> = detail.get_fees().iter().map(|f| f.amount.to_string()).filter(|a| !a.is_empty()).collect();
+    assert!(amounts.iter().all(|a| a.ends_with(" đ")), "{amounts:?}");
+    assert!(h.visible("Quay lại"));
+}
+
+fn going_home_forgets_the_visitor(h: &Harness) {
+    h.tap("Về trang chủ");
+    assert_eq!(h.screen(), Screen::Home);
+    assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "");
+    assert_eq!(h.ui.global::<SearchAdapter>().get_results().row_count(), 0);
+    assert_eq!(h.ui.global::<DetailAdapter>().get_name(), "");
+    assert!(!h.ui.global::<KeyboardAdapter>().get_shown());
+    // The keyboard's composition buffer is gone too: a tone key has nothing to attach to.
+    h.tap("Tra cứu thủ tục");
+    h.type_on_keyboard("s");
+    assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "s");
+    h.tap("Về trang chủ");
+}
+
+fn page_qr_decodes_to_the_procedure_page(h: &Harness) {
+    h.tap("Tra cứu thủ tục");
+    h.tap("Chữ số");
+    h.type_on_keyboard("1.001193");
+    h.tap("Chữ cái");
+    assert_eq!(h.result_names().first().map(String::as_str), Some("Đăng ký khai sinh"), "found by its code");
+    h.tap("Đăng ký khai sinh");
+    let detail = h.ui.global::<DetailAdapter>();
+    let url = detail.get_page_url().to_string();
+    assert_eq!(url, "http://127.0.0.1:8080/thu-tuc/1.001193");
+    let pixels = detail.get_page_qr().to_rgb8().expect("the QR is a pixel image");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("qr.png");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), pixels.width(), pixels.height());
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.write_header().unwrap().write_image_data(pixels.as_bytes()).unwrap();
+    let output = Command::new("zbarimg")
+        .args(["--quiet", "--raw"])
+        .arg(&path)
+        .output()
+        .expect("zbarimg (Debian zbar-tools) is needed: run scripts/test, which installs it");
+    assert!(output.status.success(), "zbarimg found no QR code");
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), url);
+}
