@@ -117,6 +117,13 @@ fn main() {
     let theirs = measure(rounds, |q| {
         std::hint::black_box(fts5_search(&conn, q, 50));
     });
+    if std::env::var("PROBE").is_ok() {
+        for q in keystrokes().iter().take(40) {
+            let t = Instant::now();
+            let n = index.search(q, 50).len();
+            println!("{:>30} {:7.3} ms {n}", q, t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
     println!("per keystroke (ms)   p50      p99      max");
     println!("motcua search      {:7.3}  {:7.3}  {:7.3}", ours.0, ours.1, ours.2);
     println!("SQLite FTS5        {:7.3}  {:7.3}  {:7.3}", theirs.0, theirs.1, theirs.2);

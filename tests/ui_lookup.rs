@@ -17,6 +17,8 @@ impl Harness {
     /// Waits for the storage worker, then runs what it posted back to the UI thread.
     fn settle(&self) {
         for _ in 0..3 {
+            // Lets timers and `changed` handlers (the orientation) run.
+            i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_millis(16));
             self.kiosk.storage.call_blocking(|_| ()).expect("storage worker alive");
             slint::quit_event_loop().expect("quit");
             slint::run_event_loop().expect("event loop");
@@ -76,16 +78,45 @@ fn visitor_looks_up_procedures() {
     let kiosk = Kiosk { storage, public_base: "http://127.0.0.1:8080".into() };
     let ui = AppWindow::new().unwrap();
     motcua_kiosk::app::wire(&ui, kiosk.clone());
+    ui.window().set_size(slint::LogicalSize::new(1080.0, 1920.0));
     ui.show().unwrap();
     let h = Harness { ui, kiosk };
     h.settle();
 
     search_with_the_on_screen_keyboard_then_open_the_detail(&h);
     telex_composition_on_the_keyboard(&h);
+    no_results_offers_browsing(&h);
     browse_a_field_then_a_procedure(&h);
     switch_to_english_and_back(&h);
     going_home_forgets_the_visitor(&h);
     page_qr_decodes_to_the_procedure_page(&h);
+    landscape_lays_out_its_own_way(&h);
+}
+
+fn no_results_offers_browsing(h: &Harness) {
+    h.type_on_keyboard("qzxwv");
+    assert_eq!(h.result_names().len(), 0);
+    assert!(h.visible("Xem theo lĩnh vực"), "a way out instead of a dead end");
+    h.tap("Xem theo lĩnh vực");
+    assert_eq!(h.screen(), Screen::Browse);
+}
+
+fn landscape_lays_out_its_own_way(h: &Harness) {
+    use motcua_kiosk::app::Theme;
+    assert!(!h.ui.global::<Theme>().get_landscape());
+    h.ui.window().set_size(slint::LogicalSize::new(1920.0, 1080.0));
+    h.settle();
+    assert!(h.ui.global::<Theme>().get_landscape());
+    h.tap("Về trang chủ");
+    // Landscape browse shows the fields and the chosen field's procedures side by side.
+    h.tap("Xem theo lĩnh vực");
+    h.tap("Hộ tịch");
+    assert!(h.visible("Chọn lĩnh vực"), "the field list stays beside the procedures");
+    assert!(h.visible("Cấp bản sao Trích lục hộ tịch"), "the field's procedures, in dictionary order");
+    h.ui.window().set_size(slint::LogicalSize::new(1080.0, 1920.0));
+    h.settle();
+    assert!(!h.ui.global::<Theme>().get_landscape());
+    h.tap("Về trang chủ");
 }
 
 fn search_with_the_on_screen_keyboard_then_open_the_detail(h: &Harness) {

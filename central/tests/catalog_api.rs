@@ -99,3 +99,50 @@ async fn health_and_openapi_document() {
     assert!(api["components"]["schemas"]["CatalogDelta"].is_object());
     server.stop().await;
 }
+
+#[tokio::test]
+async fn public_procedure_page_for_phones() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn_server(&dir).await;
+    let response = reqwest::get(format!("{}/thu-tuc/1.001193", server.base_url())).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers().clone();
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'none'") && !csp.contains("script-src"), "{csp}");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    let html = response.text().await.unwrap();
+    for expected in ["<h1>Đăng ký khai sinh</h1>", "Thành phần hồ sơ", "Giấy chứng sinh", "8.000 đ", "Luật Hộ tịch", "?lang=en", "<meta name=\"viewport\""] {
+        assert!(html.contains(expected), "missing {expected:?}");
+    }
+    assert!(!html.contains("<script"), "no scripts on public pages");
+
+    let english = reqwest::get(format!("{}/thu-tuc/1.001193?lang=en", server.base_url())).await.unwrap().text().await.unwrap();
+    assert!(english.contains("Documents to bring") && english.contains("8,000 VND"), "English labels and money");
+
+    let missing = reqwest::get(format!("{}/thu-tuc/9.999999", server.base_url())).await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.text().await.unwrap().contains("Không tìm thấy thủ tục"));
+    let hostile = reqwest::get(format!("{}/thu-tuc/%3Cscript%3Ealert(1)%3C%2Fscript%3E", server.base_url())).await.unwrap();
+    assert_eq!(hostile.status(), StatusCode::NOT_FOUND);
+    assert!(!hostile.text().await.unwrap().contains("<script>"), "the code is never echoed unescaped");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn forms_are_served_from_the_data_directory_and_never_outside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("forms")).unwrap();
+    std::fs::write(dir.path().join("forms/1.001193-to-khai.pdf"), b"%PDF-1.4 test").unwrap();
+    let server = spawn_server(&dir).await;
+    let ok = reqwest::get(format!("{}/forms/1.001193-to-khai.pdf", server.base_url())).await.unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_eq!(ok.headers()["content-type"], "application/pdf");
+    assert_eq!(ok.bytes().await.unwrap().as_ref(), b"%PDF-1.4 test");
+    for path in ["/forms/missing.pdf", "/forms/..%2Fcentral.db", "/forms/.hidden"] {
+        let response = reqwest::get(format!("{}{path}", server.base_url())).await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(response.text().await.unwrap().contains("Mẫu đơn"), "{path}: a helpful page");
+    }
+    server.stop().await;
+}

@@ -52,15 +52,26 @@ struct Word {
     variants: Range<usize>,
 }
 
+/// What a result shows; read only for the results returned.
 struct Doc {
     code: String,
     name: String,
     field: String,
     online: OnlineLevel,
-    folded_name: String,
-    name_words: Vec<u32>,
-    keyword_words: Vec<Vec<u32>>,
 }
+
+/// What ranking reads for every candidate, kept small and contiguous: ranking touches thousands
+/// of documents per keystroke, so cache misses, not arithmetic, set its speed.
+#[derive(Clone, Copy)]
+struct RankKeys {
+    /// Range in `flat_words` of the name's word ids, in order.
+    name: (u32, u32),
+    /// Range in `flat_words` of the keywords' word ids, keywords separated by `SEPARATOR`.
+    keywords: (u32, u32),
+    name_len: u16,
+}
+
+const SEPARATOR: u32 = u32::MAX;
 
 /// One search result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -74,6 +85,8 @@ pub struct SearchHit {
 
 pub struct SearchIndex {
     docs: Vec<Doc>,
+    keys: Vec<RankKeys>,
+    flat_words: Vec<u32>,
     words: Vec<Word>,
     variants: Vec<Variant>,
 }
@@ -94,7 +107,10 @@ impl SearchIndex {
         let mut docs = Vec::with_capacity(procedures.len());
         let mut name_keys: Vec<Vec<String>> = Vec::with_capacity(procedures.len());
         let mut keyword_keys: Vec<Vec<Vec<String>>> = Vec::with_capacity(procedures.len());
-        for (doc, procedure) in procedures.iter().enumerate() {
+        // Documents in code order, so that the document number breaks ties deterministically.
+        let mut ordered: Vec<&Procedure> = procedures.iter().collect();
+        ordered.sort_by(|a, b| a.code.cmp(&b.code));
+        for (doc, procedure) in ordered.into_iter().enumerate() {
             let doc_id = doc as u32;
             let mut add = |text: &str, section: Section, keys: Option<&mut Vec<String>>| {
                 let text: String = text.nfc().collect();
@@ -128,9 +144,6 @@ impl SearchIndex {
                 name: procedure.name.clone(),
                 field: procedure.field.clone(),
                 online: procedure.online,
-                folded_name: fold(&procedure.name),
-                name_words: Vec::new(),
-                keyword_words: Vec::new(),
             });
         }
 
@@ -151,11 +164,25 @@ impl SearchIndex {
                 .map(|i| i as u32)
                 .collect()
         };
-        for ((doc, name), keywords) in docs.iter_mut().zip(name_keys).zip(keyword_keys) {
-            doc.name_words = ids(&name);
-            doc.keyword_words = keywords.iter().map(|k| ids(k)).collect();
+        let mut flat_words = Vec::new();
+        let mut keys = Vec::with_capacity(docs.len());
+        for ((doc, name), keywords) in docs.iter().zip(name_keys).zip(keyword_keys) {
+            let name_start = flat_words.len() as u32;
+            flat_words.extend(ids(&name));
+            let keywords_start = flat_words.len() as u32;
+            for (i, keyword) in keywords.iter().enumerate() {
+                if i > 0 {
+                    flat_words.push(SEPARATOR);
+                }
+                flat_words.extend(ids(keyword));
+            }
+            keys.push(RankKeys {
+                name: (name_start, keywords_start),
+                keywords: (keywords_start, flat_words.len() as u32),
+                name_len: u16::try_from(doc.name.len()).unwrap_or(u16::MAX),
+            });
         }
-        Self { docs, words, variants }
+        Self { docs, keys, flat_words, words, variants }
     }
 
     pub fn len(&self) -> usize {
@@ -175,6 +202,9 @@ impl SearchIndex {
         let mut best = vec![0f32; self.docs.len() * n];
         let mut touched: Vec<u32> = Vec::new();
         let mut seen = vec![false; self.docs.len()];
+        // Per document: how many matched words are in its name, and in its keywords. Ranking
+        // looks for phrases only where there can be one.
+        let mut hits = vec![[0u8; 2]; self.docs.len()];
         // Bit t is set when the word matches query term t; phrases are runs of consecutive bits.
         let mut matched_word = vec![0u8; self.words.len()];
 
@@ -194,6 +224,11 @@ impl SearchIndex {
                                 if !seen[posting.doc as usize] {
                                     seen[posting.doc as usize] = true;
                                     touched.push(posting.doc);
+                                }
+                                match posting.section {
+                                    Section::Name => hits[posting.doc as usize][0] = hits[posting.doc as usize][0].saturating_add(1),
+                                    Section::Keyword => hits[posting.doc as usize][1] = hits[posting.doc as usize][1].saturating_add(1),
+                                    _ => {}
                                 }
                                 let slot = &mut best[posting.doc as usize * n + t];
                                 if score > *slot {
@@ -220,15 +255,9 @@ impl SearchIndex {
         }
 
         let required = n - n / 3;
-        let typed: String = terms
-            .iter()
-            .filter_map(|t| match t {
-                Term::Text { alternatives, .. } => alternatives.first().map(String::as_str),
-                Term::Code(_) => None,
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
-        let mut ranked: Vec<(f32, u32)> = touched
+        // In document order, ranking reads the per-document arrays front to back.
+        touched.sort_unstable();
+        let mut ranked: Vec<(f32, u16, u32)> = touched
             .into_iter()
             .filter_map(|doc_id| {
                 let row = &best[doc_id as usize * n..doc_id as usize * n + n];
@@ -236,41 +265,20 @@ impl SearchIndex {
                 if coverage < required {
                     return None;
                 }
-                let doc = &self.docs[doc_id as usize];
-                let mut score = coverage as f32 * 1000.0 + row.iter().sum::<f32>();
-                if !doc.name_words.is_empty() {
-                    let covered = doc.name_words.iter().filter(|w| matched_word[**w as usize] != 0).count();
-                    score += 4.0 * covered as f32 / doc.name_words.len() as f32;
-                    let run = longest_run(&doc.name_words, &matched_word);
-                    if run >= 2 {
-                        score += (run - 1) as f32 + 2.0 * run as f32 / doc.name_words.len() as f32;
-                    }
-                }
-                let mut keyword_run = 0;
-                for keyword in &doc.keyword_words {
-                    let run = longest_run(keyword, &matched_word);
-                    keyword_run = keyword_run.max(run);
-                    if run == n && run == keyword.len() {
-                        score += 3.0;
-                    }
-                }
-                if keyword_run >= 2 {
-                    score += 0.8 * (keyword_run - 1) as f32;
-                }
-                if !typed.is_empty() && doc.folded_name.starts_with(&typed) {
-                    score += 1.5;
-                }
-                Some((score, doc_id))
+                let keys = self.keys[doc_id as usize];
+                let score = coverage as f32 * 1000.0 + row.iter().sum::<f32>() + self.phrase_bonus(keys, hits[doc_id as usize], &matched_word, n);
+                Some((score, keys.name_len, doc_id))
             })
             .collect();
-        ranked.sort_unstable_by(|a, b| {
-            let (da, db) = (&self.docs[a.1 as usize], &self.docs[b.1 as usize]);
-            b.0.total_cmp(&a.0).then(da.name.len().cmp(&db.name.len())).then(da.code.cmp(&db.code))
-        });
+        let order = |a: &(f32, u16, u32), b: &(f32, u16, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2));
+        if ranked.len() > limit {
+            ranked.select_nth_unstable_by(limit - 1, order);
+            ranked.truncate(limit);
+        }
+        ranked.sort_unstable_by(order);
         ranked
             .into_iter()
-            .take(limit)
-            .map(|(score, doc_id)| {
+            .map(|(score, _, doc_id)| {
                 let doc = &self.docs[doc_id as usize];
                 SearchHit {
                     code: doc.code.clone(),
@@ -281,6 +289,44 @@ impl SearchIndex {
                 }
             })
             .collect()
+    }
+
+    /// Rewards query words found together, in order: in the name (more when they make up most of
+    /// it, most when the name starts with them), or as a whole keyword phrase.
+    fn phrase_bonus(&self, keys: RankKeys, hits: [u8; 2], matched_word: &[u8], n: usize) -> f32 {
+        let mut bonus = 0.0;
+        let [name_hits, keyword_hits] = hits;
+        let name = &self.flat_words[keys.name.0 as usize..keys.name.1 as usize];
+        if name_hits > 0 && !name.is_empty() {
+            let covered = usize::from(name_hits).min(name.len());
+            bonus += 4.0 * covered as f32 / name.len() as f32;
+            let run = if n == 1 || name_hits < 2 {
+                Run { longest: 1, from_start: usize::from(matched_word[name[0] as usize] & 1 != 0) }
+            } else {
+                longest_run(name, matched_word)
+            };
+            if run.longest >= 2 {
+                bonus += (run.longest - 1) as f32 + 2.0 * run.longest as f32 / name.len() as f32;
+            }
+            if run.from_start >= n {
+                bonus += 1.5;
+            }
+        }
+        if keyword_hits >= 1 {
+            let mut keyword_run = 0;
+            let keywords = &self.flat_words[keys.keywords.0 as usize..keys.keywords.1 as usize];
+            for keyword in keywords.split(|w| *w == SEPARATOR) {
+                let run = longest_run(keyword, matched_word).longest;
+                keyword_run = keyword_run.max(run);
+                if run == n && run == keyword.len() {
+                    bonus += 3.0;
+                }
+            }
+            if keyword_run >= 2 {
+                bonus += 0.8 * (keyword_run - 1) as f32;
+            }
+        }
+        bonus
     }
 
     /// Every indexed word a query term can mean, with how good a match it is.
@@ -363,26 +409,34 @@ fn parse_query(query: &str) -> Vec<Term> {
         .collect()
 }
 
+struct Run {
+    longest: usize,
+    /// Length of the run that starts at the first word with the first query term.
+    from_start: usize,
+}
+
 /// The longest stretch of `sequence` matching consecutive query terms (term t, then t+1…).
-fn longest_run(sequence: &[u32], matched: &[u8]) -> usize {
-    let mut best = 0;
+fn longest_run(sequence: &[u32], matched: &[u8]) -> Run {
+    let mut run = Run { longest: 0, from_start: 0 };
     for start in 0..sequence.len() {
-        let first = matched[sequence[start] as usize];
-        if first == 0 {
-            continue;
-        }
-        for t in 0..8 {
-            if first & (1 << t) == 0 {
-                continue;
-            }
+        let mut bits = matched[sequence[start] as usize];
+        while bits != 0 {
+            let t = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
             let mut len = 1;
-            while start + len < sequence.len() && t + len < 8 && matched[sequence[start + len] as usize] & (1 << (t + len)) != 0 {
+            while start + len < sequence.len()
+                && t + len < 8
+                && matched[sequence[start + len] as usize] & (1 << (t + len)) != 0
+            {
                 len += 1;
             }
-            best = best.max(len);
+            run.longest = run.longest.max(len);
+            if start == 0 && t == 0 {
+                run.from_start = len;
+            }
         }
     }
-    best
+    run
 }
 
 fn code_match(code: &str, typed: &str) -> f32 {

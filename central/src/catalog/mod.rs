@@ -2,6 +2,7 @@
 //! large realistic catalogs for benchmarks.
 
 pub mod api;
+pub mod forms;
 pub mod generate;
 pub mod import;
 pub mod page;

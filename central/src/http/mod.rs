@@ -46,6 +46,7 @@ pub fn app(state: AppState) -> Router {
     router
         .route("/api/v1/openapi.json", get(move || async move { axum::Json(api.as_ref().clone()) }))
         .route("/thu-tuc/{code}", get(catalog::page::procedure_page))
+        .route("/forms/{name}", get(catalog::forms::form_file))
         .route("/static/public.css", get(crate::pages::stylesheet))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

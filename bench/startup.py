@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Kiosk start-up and memory, measured from outside.
+
+Release build, software renderer, Xvfb at 1080x1920, a generated catalog (default 10,000
+procedures) synced into the kiosk's database beforehand. For each run:
+  * time from process start until the display shows the loaded home screen: screenshots of the
+    root window (xwd) are taken back to back; the loaded screen is the final, steady picture (the
+    home screen with the catalog size), and the figure is when it first appeared;
+  * resident memory (RSS and PSS) after a scripted visit with xdotool: open the search, type a
+    query, open a result, go back, browse a field, open a procedure, go home.
+Prints the median, min and max of each figure.
+
+Run: python3 bench/startup.py [--count 10000] [--runs 5]
+Needs: xvfb x11-apps xdotool (Debian), and `cargo build --release`."""
+import argparse, hashlib, os, pathlib, shutil, signal, subprocess, sys, tempfile, time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+KIOSK = ROOT / "target/release/motcua-kiosk"
+CENTRAL = ROOT / "target/release/motcua-central"
+W, H = 1080, 1920
+HEADER_ROWS = 130  # the clock lives in the header; compare only what is below it
+
+
+def screen_hash(display):
+    raw = subprocess.run(["xwd", "-root", "-silent", "-display", display], capture_output=True, check=True).stdout
+    header_size = int.from_bytes(raw[0:4], "big")
+    bytes_per_line = int.from_bytes(raw[48:52], "big")
+    ncolors = int.from_bytes(raw[76:80], "big")
+    pixels = raw[header_size + ncolors * 12:]
+    return hashlib.sha1(pixels[HEADER_ROWS * bytes_per_line:]).hexdigest()
+
+
+def memory(pid):
+    rss = pss = 0
+    for p in [pid] + children(pid):
+        try:
+            for line in open(f"/proc/{p}/smaps_rollup"):
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return rss / 1024, pss / 1024
+
+
+def children(pid):
+    try:
+        out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    except FileNotFoundError:
+        return []
+    kids = [int(x) for x in out.split()]
+    return kids + [g for k in kids for g in children(k)]
+
+
+def xdo(display, *args):
+    subprocess.run(["xdotool", *args], env={**os.environ, "DISPLAY": display}, check=True)
+    time.sleep(0.4)
+
+
+def visit(display):
+    xdo(display, "mousemove", "540", "620", "click", "1")          # "Tra cứu thủ tục"
+    xdo(display, "mousemove", "540", "320", "click", "1")          # the search box
+    xdo(display, "type", "--delay", "60", "dang ky khai sinh")
+    xdo(display, "mousemove", "540", "520", "click", "1")          # first result
+    xdo(display, "mousemove", "190", "175", "click", "1")          # back
+    xdo(display, "mousemove", "490", "175", "click", "1")          # home
+    xdo(display, "mousemove", "540", "1020", "click", "1")         # "Xem theo lĩnh vực"
+    xdo(display, "mousemove", "540", "400", "click", "1")          # first field
+    xdo(display, "mousemove", "540", "420", "click", "1")          # first procedure
+    xdo(display, "mousemove", "490", "175", "click", "1")          # home
+
+
+def median(values):
+    s = sorted(values)
+    return s[len(s) // 2], s[0], s[-1]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=10000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    for tool in ["Xvfb", "xwd", "xdotool"]:
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is missing: apt-get install xvfb x11-apps xdotool")
+    if not KIOSK.exists():
+        sys.exit("build first: cargo build --release")
+    work = pathlib.Path(tempfile.mkdtemp(prefix="motcua-bench-"))
+    catalog = work / "catalog.json"
+    subprocess.run([CENTRAL, "gen-catalog", "--count", str(args.count), "-o", catalog], check=True)
+    central_dir, kiosk_dir = work / "central", work / "kiosk"
+    subprocess.run([CENTRAL, "--data-dir", central_dir, "import", catalog], check=True, capture_output=True)
+    server = subprocess.Popen([CENTRAL, "--data-dir", central_dir, "serve", "--listen", "127.0.0.1:18480"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    url = "http://127.0.0.1:18480"
+    subprocess.run([KIOSK, "--data-dir", kiosk_dir, "--server", url, "sync"], check=True, capture_output=True)
+    display = ":91"
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", f"{W}x{H}x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    starts, rss_after, pss_after = [], [], []
+    try:
+        for run in range(args.runs):
+            blank = screen_hash(display)
+            env = {**os.environ, "DISPLAY": display, "SLINT_BACKEND": "winit-software", "RUST_LOG": "warn"}
+            t0 = time.monotonic()
+            kiosk = subprocess.Popen([KIOSK, "--data-dir", kiosk_dir, "--server", url], env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            shots = []
+            while time.monotonic() - t0 < 6.0:
+                shots.append((time.monotonic() - t0, screen_hash(display)))
+            final = shots[-1][1]
+            first = next(t for i, (t, h) in enumerate(shots) if all(h2 == final for _, h2 in shots[i:]))
+            assert final != blank, "the kiosk never drew anything"
+            starts.append(first * 1000)
+            visit(display)
+            time.sleep(1.0)
+            rss, pss = memory(kiosk.pid)
+            rss_after.append(rss)
+            pss_after.append(pss)
+            kiosk.send_signal(signal.SIGTERM)
+            kiosk.wait(timeout=10)
+            print(f"run {run + 1}: loaded screen after {first * 1000:.0f} ms; after the visit RSS {rss:.1f} MiB, PSS {pss:.1f} MiB", flush=True)
+    finally:
+        xvfb.terminate()
+        server.terminate()
+        shutil.rmtree(work, ignore_errors=True)
+    m, lo, hi = median(starts)
+    print(f"start to loaded screen: median {m:.0f} ms (min {lo:.0f}, max {hi:.0f})")
+    m, lo, hi = median(rss_after)
+    print(f"RSS after the visit: median {m:.1f} MiB (min {lo:.1f}, max {hi:.1f})")
+    m, lo, hi = median(pss_after)
+    print(f"PSS after the visit: median {m:.1f} MiB (min {lo:.1f}, max {hi:.1f})")
+
+
+if __name__ == "__main__":
+    main()
