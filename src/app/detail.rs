@@ -1,7 +1,5 @@
 //! The procedure detail screen, with QR codes for the procedure's public page and its forms.
 
-use std::rc::Rc;
-
 use motcua_protocol::Procedure;
 use slint::{ComponentHandle, Image, ModelRc, Rgb8Pixel, SharedPixelBuffer, SharedString};
 
@@ -20,8 +18,6 @@ struct Prepared {
     page_qr: Option<SharedPixelBuffer<Rgb8Pixel>>,
     form_qrs: Vec<Option<SharedPixelBuffer<Rgb8Pixel>>>,
 }
-
-pub fn wire(_ui: &AppWindow, _kiosk: &Rc<Kiosk>) {}
 
 /// The address a form link points to: relative links are on the central server.
 pub fn absolute_url(public_base: &str, link: &str) -> Option<String> {

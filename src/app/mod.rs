@@ -36,7 +36,6 @@ pub fn wire(ui: &AppWindow, kiosk: Kiosk) {
     header::wire(ui, &kiosk);
     search::wire(ui, &kiosk);
     browse::wire(ui, &kiosk);
-    detail::wire(ui, &kiosk);
     let weak = ui.as_weak();
     ui.global::<Nav>().on_go_home(move || {
         if let Some(ui) = weak.upgrade() {

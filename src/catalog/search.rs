@@ -211,6 +211,9 @@ impl SearchIndex {
         for (t, term) in terms.iter().enumerate() {
             match term {
                 Term::Text { alternatives, accent, prefix } => {
+                    // A letter or two after other words ("dang ky t") only narrows what those
+                    // words found; on its own it would touch most of the catalog.
+                    let narrows_only = *prefix && t > 0 && alternatives.iter().all(|a| a.chars().count() <= 2);
                     for (word, quality) in self.matching_words(alternatives, *prefix) {
                         matched_word[word] |= 1 << t;
                         for variant in &self.variants[self.words[word].variants.clone()] {
@@ -220,6 +223,9 @@ impl SearchIndex {
                                 None => 1.0,
                             };
                             for posting in &variant.postings {
+                                if narrows_only && !seen[posting.doc as usize] {
+                                    continue;
+                                }
                                 let score = posting.section.weight() * quality * accent_factor;
                                 if !seen[posting.doc as usize] {
                                     seen[posting.doc as usize] = true;
@@ -255,6 +261,10 @@ impl SearchIndex {
         }
 
         let required = n - n / 3;
+        // One or two letters typed so far match most of the catalog; phrases mean nothing yet, so
+        // rank those on match quality and on whether the name starts with them, and stay fast.
+        let first_letters = n == 1 && matches!(&terms[0], Term::Text { alternatives, prefix: true, .. }
+            if alternatives.iter().all(|a| a.chars().count() <= 2));
         // In document order, ranking reads the per-document arrays front to back.
         touched.sort_unstable();
         let mut ranked: Vec<(f32, u16, u32)> = touched
@@ -266,7 +276,12 @@ impl SearchIndex {
                     return None;
                 }
                 let keys = self.keys[doc_id as usize];
-                let score = coverage as f32 * 1000.0 + row.iter().sum::<f32>() + self.phrase_bonus(keys, hits[doc_id as usize], &matched_word, n);
+                let bonus = if first_letters {
+                    self.name_start_bonus(keys, &matched_word)
+                } else {
+                    self.phrase_bonus(keys, hits[doc_id as usize], &matched_word, n)
+                };
+                let score = coverage as f32 * 1000.0 + row.iter().sum::<f32>() + bonus;
                 Some((score, keys.name_len, doc_id))
             })
             .collect();
@@ -289,6 +304,11 @@ impl SearchIndex {
                 }
             })
             .collect()
+    }
+
+    fn name_start_bonus(&self, keys: RankKeys, matched_word: &[u8]) -> f32 {
+        let starts = keys.name.0 < keys.name.1 && matched_word[self.flat_words[keys.name.0 as usize] as usize] & 1 != 0;
+        if starts { 1.5 } else { 0.0 }
     }
 
     /// Rewards query words found together, in order: in the name (more when they make up most of
