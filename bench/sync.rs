@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use motcua_central::catalog::import::import_text;
 use motcua_central::CentralConfig;
-use motcua_kiosk::catalog::{CatalogDb, SyncClient, sync_once};
-use motcua_kiosk::storage::{Storage, StorageHandle};
+use motcua_kiosk::catalog::{SyncClient, sync_once};
+use motcua_kiosk::storage::StorageHandle;
 use reqwest::header::{ACCEPT_ENCODING, IF_NONE_MATCH};
 
 /// Bytes of the compressed response body as it crosses the wire (the client does not decode it).
@@ -49,8 +49,7 @@ async fn main() {
     let mut storage_keep = None;
     for _ in 0..rounds {
         let kiosk_dir = tempfile::tempdir().unwrap();
-        let path = kiosk_dir.path().join("kiosk.db");
-        let storage = StorageHandle::spawn(move || Storage::open(CatalogDb::open(&path)?)).unwrap();
+        let storage = StorageHandle::open_file(kiosk_dir.path().join("kiosk.db")).unwrap();
         let started = Instant::now();
         let report = sync_once(&client, &storage).await.unwrap();
         full_secs.push(started.elapsed().as_secs_f64());

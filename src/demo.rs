@@ -31,11 +31,10 @@ pub async fn start_embedded_server(data_dir: &Path) -> Result<RunningServer, Dem
 /// A kiosk database under `data_dir` holding the demo catalog, synced over real HTTP from an
 /// embedded server that is stopped afterwards. For screenshots, UI tests and benchmarks.
 pub fn synced_demo_storage(data_dir: &Path) -> anyhow::Result<crate::storage::StorageHandle> {
-    use crate::catalog::{CatalogDb, SyncClient, sync_once};
-    use crate::storage::{Storage, StorageHandle};
+    use crate::catalog::{SyncClient, sync_once};
+    use crate::storage::StorageHandle;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let path = data_dir.join("kiosk.db");
-    let storage = StorageHandle::spawn(move || Storage::open(CatalogDb::open(&path)?))?;
+    let storage = StorageHandle::open_file(data_dir.join("kiosk.db"))?;
     runtime.block_on(async {
         let server = start_embedded_server(data_dir).await?;
         let client = SyncClient::new(&server.base_url())?;

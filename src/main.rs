@@ -3,9 +3,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use motcua_kiosk::catalog::{CatalogDb, SyncClient, sync_once};
+use motcua_kiosk::catalog::{SyncClient, sync_once};
 use motcua_kiosk::config::{KioskConfig, check_server_url};
-use motcua_kiosk::storage::{Storage, StorageHandle};
+use motcua_kiosk::storage::StorageHandle;
 
 /// The motcua self-service kiosk. Without a command it starts the kiosk screen; without a
 /// configured server it runs in demo mode with an embedded server and the demo catalog.
@@ -147,6 +147,5 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 fn open_storage(config: &KioskConfig) -> anyhow::Result<StorageHandle> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
-    let path = config.database_path();
-    Ok(StorageHandle::spawn(move || Storage::open(CatalogDb::open(&path)?))?)
+    Ok(StorageHandle::open_file(config.database_path())?)
 }

@@ -14,9 +14,9 @@ use std::time::Duration;
 use anyhow::Context;
 use slint::{ComponentHandle, ModelRc, VecModel};
 
-use crate::catalog::{CatalogDb, ProcedureSummary, SyncClient, sync_once};
+use crate::catalog::{ProcedureSummary, SyncClient, sync_once};
 use crate::config::{KioskConfig, Orientation};
-use crate::storage::{Storage, StorageHandle};
+use crate::storage::StorageHandle;
 
 slint::include_modules!();
 
@@ -111,8 +111,7 @@ pub fn run(config: KioskConfig) -> anyhow::Result<()> {
     };
     let public_base = config.public_url.clone().unwrap_or_else(|| server_url.clone());
 
-    let path = config.database_path();
-    let storage = StorageHandle::spawn(move || Storage::open(CatalogDb::open(&path)?))?;
+    let storage = StorageHandle::open_file(config.database_path())?;
     let ui = AppWindow::new().context("cannot create the kiosk window")?;
     ui.global::<Header>().set_center_name(config.center_name.clone().into());
     ui.global::<Header>().set_demo(demo);

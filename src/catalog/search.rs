@@ -101,6 +101,14 @@ enum Term {
     Code(String),
 }
 
+impl Term {
+    /// One or two letters of a word still being typed: they match most of the catalog.
+    fn is_short_fragment(&self) -> bool {
+        matches!(self, Term::Text { alternatives, prefix: true, .. }
+            if alternatives.iter().all(|a| a.chars().count() <= 2))
+    }
+}
+
 impl SearchIndex {
     pub fn build(procedures: &[Procedure]) -> Self {
         let mut postings: HashMap<(String, String), Vec<Posting>> = HashMap::new();
@@ -213,7 +221,7 @@ impl SearchIndex {
                 Term::Text { alternatives, accent, prefix } => {
                     // A letter or two after other words ("dang ky t") only narrows what those
                     // words found; on its own it would touch most of the catalog.
-                    let narrows_only = *prefix && t > 0 && alternatives.iter().all(|a| a.chars().count() <= 2);
+                    let narrows_only = t > 0 && term.is_short_fragment();
                     for (word, quality) in self.matching_words(alternatives, *prefix) {
                         matched_word[word] |= 1 << t;
                         for variant in &self.variants[self.words[word].variants.clone()] {
@@ -263,8 +271,7 @@ impl SearchIndex {
         let required = n - n / 3;
         // One or two letters typed so far match most of the catalog; phrases mean nothing yet, so
         // rank those on match quality and on whether the name starts with them, and stay fast.
-        let first_letters = n == 1 && matches!(&terms[0], Term::Text { alternatives, prefix: true, .. }
-            if alternatives.iter().all(|a| a.chars().count() <= 2));
+        let first_letters = n == 1 && terms[0].is_short_fragment();
         // In document order, ranking reads the per-document arrays front to back.
         touched.sort_unstable();
         let mut ranked: Vec<(f32, u16, u32)> = touched
@@ -307,8 +314,8 @@ impl SearchIndex {
     }
 
     fn name_start_bonus(&self, keys: RankKeys, matched_word: &[u8]) -> f32 {
-        let starts = keys.name.0 < keys.name.1 && matched_word[self.flat_words[keys.name.0 as usize] as usize] & 1 != 0;
-        if starts { 1.5 } else { 0.0 }
+        let name = &self.flat_words[keys.name.0 as usize..keys.name.1 as usize];
+        if starts_with_first_term(name, matched_word) { 1.5 } else { 0.0 }
     }
 
     /// Rewards query words found together, in order: in the name (more when they make up most of
@@ -321,7 +328,7 @@ impl SearchIndex {
             let covered = usize::from(name_hits).min(name.len());
             bonus += 4.0 * covered as f32 / name.len() as f32;
             let run = if n == 1 || name_hits < 2 {
-                Run { longest: 1, from_start: usize::from(matched_word[name[0] as usize] & 1 != 0) }
+                Run { longest: 1, from_start: usize::from(starts_with_first_term(name, matched_word)) }
             } else {
                 longest_run(name, matched_word)
             };
@@ -427,6 +434,10 @@ fn parse_query(query: &str) -> Vec<Term> {
             Term::Text { alternatives, accent, prefix: i == last && ends_open }
         })
         .collect()
+}
+
+fn starts_with_first_term(name: &[u32], matched: &[u8]) -> bool {
+    name.first().is_some_and(|w| matched[*w as usize] & 1 != 0)
 }
 
 struct Run {

@@ -160,7 +160,7 @@ impl CatalogDb {
     pub fn by_field(&self, field: &str) -> Result<Vec<ProcedureSummary>, StorageError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT code, name, field, online FROM procedures WHERE field = ?1 ORDER BY name, code")?;
+            .prepare_cached("SELECT code, name, field, online FROM procedures WHERE field = ?1")?;
         let rows = stmt.query_map([field], |r| {
             Ok(ProcedureSummary { code: r.get(0)?, name: r.get(1)?, field: r.get(2)?, online: r.get(3)? })
         })?;

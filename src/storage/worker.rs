@@ -69,6 +69,11 @@ impl StorageHandle {
         }
     }
 
+    /// The worker over the kiosk database at `path`, opened, migrated and indexed on the worker.
+    pub fn open_file(path: std::path::PathBuf) -> Result<Self, StorageError> {
+        Self::spawn(move || Storage::open(CatalogDb::open(&path)?))
+    }
+
     /// Fire and forget; the job posts its own results where they are needed.
     pub fn post(&self, job: impl FnOnce(&mut Storage) + Send + 'static) -> Result<(), WorkerGone> {
         self.jobs.send(Box::new(job)).map_err(|_| WorkerGone)

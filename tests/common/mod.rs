@@ -4,8 +4,7 @@ use std::path::Path;
 
 use motcua_central::catalog::import::import_text;
 use motcua_central::{CentralConfig, RunningServer};
-use motcua_kiosk::catalog::CatalogDb;
-use motcua_kiosk::storage::{Storage, StorageHandle};
+use motcua_kiosk::storage::StorageHandle;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -29,8 +28,7 @@ pub fn reimport(data_dir: &Path, catalog: &str) {
 }
 
 pub fn open_kiosk_storage(path: &Path) -> StorageHandle {
-    let path = path.to_owned();
-    StorageHandle::spawn(move || Storage::open(CatalogDb::open(&path)?)).unwrap()
+    StorageHandle::open_file(path.to_owned()).unwrap()
 }
 
 /// A server that answers every request with the same raw bytes and then closes the connection:
