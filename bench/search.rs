@@ -39,9 +39,21 @@ fn fts5(procedures: &[Procedure]) -> Connection {
              tokenize = 'unicode61 remove_diacritics 2');",
     )
     .expect("FTS5 is compiled into the bundled SQLite");
-    let mut insert = conn.prepare("INSERT INTO fts (code, name, keywords, result, field) VALUES (?1, ?2, ?3, ?4, ?5)").unwrap();
+    let mut insert = conn
+        .prepare(
+            "INSERT INTO fts (code, name, keywords, result, field) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .unwrap();
     for p in procedures {
-        insert.execute((p.code.as_str(), &p.name, p.keywords.join(" | "), &p.result, &p.field)).unwrap();
+        insert
+            .execute((
+                p.code.as_str(),
+                &p.name,
+                p.keywords.join(" | "),
+                &p.result,
+                &p.field,
+            ))
+            .unwrap();
     }
     drop(insert);
     conn
@@ -59,7 +71,9 @@ fn fts5_query(text: &str) -> Option<String> {
 }
 
 fn fts5_search(conn: &Connection, text: &str, limit: usize) -> Vec<String> {
-    let Some(query) = fts5_query(text) else { return Vec::new() };
+    let Some(query) = fts5_query(text) else {
+        return Vec::new();
+    };
     let mut stmt = conn
         .prepare_cached("SELECT code FROM fts WHERE fts MATCH ?1 ORDER BY bm25(fts, 0, 10.0, 6.0, 3.0, 2.5) LIMIT ?2")
         .unwrap();
@@ -95,12 +109,22 @@ fn measure(rounds: usize, mut run: impl FnMut(&str)) -> (f64, f64, f64) {
         }
     }
     samples.sort_by(f64::total_cmp);
-    (percentile(&samples, 0.5), percentile(&samples, 0.99), samples[samples.len() - 1])
+    (
+        percentile(&samples, 0.5),
+        percentile(&samples, 0.99),
+        samples[samples.len() - 1],
+    )
 }
 
 fn main() {
-    let count: usize = std::env::var("COUNT").ok().and_then(|c| c.parse().ok()).unwrap_or(10_000);
-    let rounds: usize = std::env::var("ROUNDS").ok().and_then(|c| c.parse().ok()).unwrap_or(5);
+    let count: usize = std::env::var("COUNT")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(10_000);
+    let rounds: usize = std::env::var("ROUNDS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(5);
     let catalog = motcua_central::catalog::generate::generate(count, 1);
     let started = Instant::now();
     let index = SearchIndex::build(&catalog.procedures);
@@ -108,7 +132,10 @@ fn main() {
     let started = Instant::now();
     let conn = fts5(&catalog.procedures);
     let fts_build_ms = started.elapsed().as_secs_f64() * 1000.0;
-    println!("catalog: {count} generated procedures; {} keystrokes x {rounds} rounds", keystrokes().len());
+    println!(
+        "catalog: {count} generated procedures; {} keystrokes x {rounds} rounds",
+        keystrokes().len()
+    );
     println!("index build: ours {build_ms:.0} ms, FTS5 {fts_build_ms:.0} ms");
 
     let ours = measure(rounds, |q| {
@@ -133,22 +160,41 @@ fn main() {
         }
     }
     println!("per keystroke (ms)   p50      p99      max");
-    println!("motcua search      {:7.3}  {:7.3}  {:7.3}", ours.0, ours.1, ours.2);
-    println!("SQLite FTS5        {:7.3}  {:7.3}  {:7.3}", theirs.0, theirs.1, theirs.2);
+    println!(
+        "motcua search      {:7.3}  {:7.3}  {:7.3}",
+        ours.0, ours.1, ours.2
+    );
+    println!(
+        "SQLite FTS5        {:7.3}  {:7.3}  {:7.3}",
+        theirs.0, theirs.1, theirs.2
+    );
 
     // Quality over the demo catalog, the table the tests use.
     let demo = motcua_protocol::parse_catalog(motcua_central::DEMO_CATALOG).expect("demo catalog");
     let cases: Vec<QualityCase> =
-        serde_json::from_str(include_str!("../tests/data/search-quality.json")).expect("quality table");
+        serde_json::from_str(include_str!("../tests/data/search-quality.json"))
+            .expect("quality table");
     let demo_index = SearchIndex::build(&demo.procedures);
     let demo_fts = fts5(&demo.procedures);
     let ours_first = cases
         .iter()
-        .filter(|c| demo_index.search(&c.query, 1).first().is_some_and(|h| h.code == c.expect))
+        .filter(|c| {
+            demo_index
+                .search(&c.query, 1)
+                .first()
+                .is_some_and(|h| h.code == c.expect)
+        })
         .count();
     let fts_first = cases
         .iter()
-        .filter(|c| fts5_search(&demo_fts, &c.query, 1).first().is_some_and(|code| *code == c.expect))
+        .filter(|c| {
+            fts5_search(&demo_fts, &c.query, 1)
+                .first()
+                .is_some_and(|code| *code == c.expect)
+        })
         .count();
-    println!("quality table: ours {ours_first}/{n} first, FTS5 {fts_first}/{n} first", n = cases.len());
+    println!(
+        "quality table: ours {ours_first}/{n} first, FTS5 {fts_first}/{n} first",
+        n = cases.len()
+    );
 }

@@ -5,16 +5,22 @@
 
 use std::time::Instant;
 
-use motcua_central::catalog::import::import_text;
 use motcua_central::CentralConfig;
+use motcua_central::catalog::import::import_text;
 use motcua_kiosk::catalog::{SyncClient, sync_once};
 use motcua_kiosk::storage::StorageHandle;
 use reqwest::header::{ACCEPT_ENCODING, IF_NONE_MATCH};
 
 /// Bytes of the compressed response body as it crosses the wire (the client does not decode it).
 async fn wire_bytes(base: &str, since: Option<&str>, encoding: &str) -> usize {
-    let client = reqwest::Client::builder().no_gzip().no_brotli().build().unwrap();
-    let mut request = client.get(format!("{base}/api/v1/catalog")).header(ACCEPT_ENCODING, encoding);
+    let client = reqwest::Client::builder()
+        .no_gzip()
+        .no_brotli()
+        .build()
+        .unwrap();
+    let mut request = client
+        .get(format!("{base}/api/v1/catalog"))
+        .header(ACCEPT_ENCODING, encoding);
     if let Some(since) = since {
         request = request.query(&[("since", since)]);
     }
@@ -23,13 +29,23 @@ async fn wire_bytes(base: &str, since: Option<&str>, encoding: &str) -> usize {
 
 fn median(mut values: Vec<f64>) -> (f64, f64, f64) {
     values.sort_by(f64::total_cmp);
-    (values[values.len() / 2], values[0], values[values.len() - 1])
+    (
+        values[values.len() / 2],
+        values[0],
+        values[values.len() - 1],
+    )
 }
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
-    let count: usize = std::env::var("COUNT").ok().and_then(|c| c.parse().ok()).unwrap_or(10_000);
-    let rounds: usize = std::env::var("ROUNDS").ok().and_then(|c| c.parse().ok()).unwrap_or(3);
+    let count: usize = std::env::var("COUNT")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(10_000);
+    let rounds: usize = std::env::var("ROUNDS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(3);
     let server_dir = tempfile::tempdir().unwrap();
     let config = CentralConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -54,7 +70,10 @@ async fn main() {
         let report = sync_once(&client, &storage).await.unwrap();
         full_secs.push(started.elapsed().as_secs_f64());
         decoded = report.bytes;
-        cursor = storage.call(|s| s.catalog.sync_state().unwrap().cursor).await.unwrap();
+        cursor = storage
+            .call(|s| s.catalog.sync_state().unwrap().cursor)
+            .await
+            .unwrap();
         storage_keep = Some((storage, kiosk_dir));
     }
     let (storage, _kiosk_dir) = storage_keep.unwrap();
@@ -74,7 +93,10 @@ async fn main() {
     assert_eq!((applied.full, applied.upserted), (false, 10));
 
     // And the 304 when nothing changed.
-    let etag_state = storage.call(|s| s.catalog.sync_state().unwrap()).await.unwrap();
+    let etag_state = storage
+        .call(|s| s.catalog.sync_state().unwrap())
+        .await
+        .unwrap();
     let not_modified = reqwest::Client::new()
         .get(format!("{base}/api/v1/catalog"))
         .query(&[("since", etag_state.cursor.unwrap())])
@@ -86,7 +108,9 @@ async fn main() {
 
     let (m, lo, hi) = median(full_secs);
     println!("catalog: {count} generated procedures, {rounds} rounds");
-    println!("full sync: median {m:.2} s (min {lo:.2}, max {hi:.2}); JSON {decoded} bytes; on the wire gzip {full_gzip} bytes, brotli {full_br} bytes");
+    println!(
+        "full sync: median {m:.2} s (min {lo:.2}, max {hi:.2}); JSON {decoded} bytes; on the wire gzip {full_gzip} bytes, brotli {full_br} bytes"
+    );
     println!(
         "incremental sync after 10 changes: {incr_secs:.3} s; JSON {} bytes; on the wire gzip {incr_gzip} bytes ({:.3}% of full), brotli {incr_br} bytes ({:.3}% of full)",
         report.bytes,

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
-use motcua_kiosk::app::{AppWindow, BrowseAdapter, Header, Kiosk, KeyboardAdapter, Nav, SearchAdapter, Screen};
+use motcua_kiosk::app::{
+    AppWindow, BrowseAdapter, Header, KeyboardAdapter, Kiosk, Nav, Screen, SearchAdapter,
+};
 use slint::ComponentHandle;
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::platform::{EventLoopProxy, Platform, PlatformError, WindowAdapter};
@@ -28,8 +30,14 @@ impl EventLoopProxy for Proxy {
     fn quit_event_loop(&self) -> Result<(), slint::EventLoopError> {
         Ok(())
     }
-    fn invoke_from_event_loop(&self, job: Box<dyn FnOnce() + Send>) -> Result<(), slint::EventLoopError> {
-        self.0.lock().map_err(|_| slint::EventLoopError::EventLoopTerminated)?.push(job);
+    fn invoke_from_event_loop(
+        &self,
+        job: Box<dyn FnOnce() + Send>,
+    ) -> Result<(), slint::EventLoopError> {
+        self.0
+            .lock()
+            .map_err(|_| slint::EventLoopError::EventLoopTerminated)?
+            .push(job);
         Ok(())
     }
 }
@@ -54,7 +62,11 @@ impl Shooter {
     fn settle(&self) {
         for _ in 0..3 {
             let _ = self.kiosk.storage.call_blocking(|_| ());
-            let jobs: Vec<Job> = self.queue.lock().map(|mut q| q.drain(..).collect()).unwrap_or_default();
+            let jobs: Vec<Job> = self
+                .queue
+                .lock()
+                .map(|mut q| q.drain(..).collect())
+                .unwrap_or_default();
             for job in jobs {
                 job();
             }
@@ -66,34 +78,52 @@ impl Shooter {
         self.settle();
         let snapshot = self.ui.window().take_snapshot()?;
         let file = std::fs::File::create(path)?;
-        let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), snapshot.width(), snapshot.height());
+        let mut encoder = png::Encoder::new(
+            std::io::BufWriter::new(file),
+            snapshot.width(),
+            snapshot.height(),
+        );
         encoder.set_color(png::ColorType::Rgba);
         encoder.set_depth(png::BitDepth::Eight);
-        encoder.write_header()?.write_image_data(snapshot.as_bytes())?;
+        encoder
+            .write_header()?
+            .write_image_data(snapshot.as_bytes())?;
         println!("wrote {}", path.display());
         Ok(())
     }
 
     fn type_keys(&self, keys: &str) {
         for key in keys.chars() {
-            self.ui.global::<KeyboardAdapter>().invoke_key(key.to_string().into());
+            self.ui
+                .global::<KeyboardAdapter>()
+                .invoke_key(key.to_string().into());
         }
         self.settle();
     }
 }
 
 fn main() -> anyhow::Result<()> {
-    let out = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("docs/screenshots"));
+    let out = std::env::args()
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("docs/screenshots"));
     let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
     let queue: Arc<Mutex<Vec<Job>>> = Arc::default();
-    slint::platform::set_platform(Box::new(Headless { window: window.clone(), queue: queue.clone() }))
-        .map_err(|e| anyhow::anyhow!("cannot set the headless platform: {e:?}"))?;
+    slint::platform::set_platform(Box::new(Headless {
+        window: window.clone(),
+        queue: queue.clone(),
+    }))
+    .map_err(|e| anyhow::anyhow!("cannot set the headless platform: {e:?}"))?;
 
     let data = tempfile::tempdir()?;
     let storage = motcua_kiosk::demo::synced_demo_storage(data.path())?;
-    let kiosk = Kiosk { storage, public_base: "http://127.0.0.1:8080".into() };
+    let kiosk = Kiosk {
+        storage,
+        public_base: "http://127.0.0.1:8080".into(),
+    };
     let ui = AppWindow::new()?;
-    ui.global::<Header>().set_center_name("Trung tâm Phục vụ Hành chính công tỉnh Quảng Trị".into());
+    ui.global::<Header>()
+        .set_center_name("Trung tâm Phục vụ Hành chính công tỉnh Quảng Trị".into());
     ui.global::<Header>().set_demo(true);
     ui.global::<Header>().set_clock("09:30".into());
     ui.global::<Header>().set_online(true);
@@ -103,7 +133,8 @@ fn main() -> anyhow::Result<()> {
     let shooter = Shooter { ui, kiosk, queue };
     let _keep = RefCell::new(data);
 
-    for (orientation, width, height) in [("portrait", 1080u32, 1920u32), ("landscape", 1920, 1080)] {
+    for (orientation, width, height) in [("portrait", 1080u32, 1920u32), ("landscape", 1920, 1080)]
+    {
         let dir = out.join(orientation);
         std::fs::create_dir_all(&dir)?;
         window.set_size(slint::PhysicalSize::new(width, height));
@@ -125,7 +156,8 @@ fn main() -> anyhow::Result<()> {
         ui.global::<Nav>().invoke_show(Screen::Browse);
         shooter.settle();
         if width > height {
-            ui.global::<BrowseAdapter>().invoke_open_field("Hộ tịch".into());
+            ui.global::<BrowseAdapter>()
+                .invoke_open_field("Hộ tịch".into());
             shooter.settle();
             ui.global::<Nav>().set_screen(Screen::Browse);
         }

@@ -8,11 +8,18 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read configuration file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("configuration file {path} is invalid: {message}")]
     Parse { path: String, message: String },
     #[error("environment variable {name}={value:?} is invalid: {reason}")]
-    Env { name: &'static str, value: String, reason: String },
+    Env {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -80,10 +87,18 @@ impl KioskConfig {
 
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
-        let config: Self =
-            toml::from_str(&text).map_err(|e| ConfigError::Parse { path: shown.clone(), message: e.to_string() })?;
-        config.validate().map_err(|message| ConfigError::Parse { path: shown, message })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        let config: Self = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: shown.clone(),
+            message: e.to_string(),
+        })?;
+        config.validate().map_err(|message| ConfigError::Parse {
+            path: shown,
+            message,
+        })?;
         Ok(config)
     }
 
@@ -145,7 +160,9 @@ mod tests {
         std::fs::write(&path, "center_name = \"Trung tâm A\"\nserver_url = \"https://a.example\"\norientation = \"landscape\"\n").unwrap();
         let mut config = KioskConfig::from_file(&path).unwrap();
         assert_eq!(config.orientation, Orientation::Landscape);
-        config.apply_env(|n| (n == "MOTCUA_KIOSK_SERVER_URL").then(|| "http://127.0.0.1:1".into())).unwrap();
+        config
+            .apply_env(|n| (n == "MOTCUA_KIOSK_SERVER_URL").then(|| "http://127.0.0.1:1".into()))
+            .unwrap();
         assert_eq!(config.server_url.as_deref(), Some("http://127.0.0.1:1"));
         assert_eq!(config.center_name, "Trung tâm A");
     }

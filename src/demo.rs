@@ -33,7 +33,9 @@ pub async fn start_embedded_server(data_dir: &Path) -> Result<RunningServer, Dem
 pub fn synced_demo_storage(data_dir: &Path) -> anyhow::Result<crate::storage::StorageHandle> {
     use crate::catalog::{SyncClient, sync_once};
     use crate::storage::StorageHandle;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let storage = StorageHandle::open_file(data_dir.join("kiosk.db"))?;
     runtime.block_on(async {
         let server = start_embedded_server(data_dir).await?;

@@ -60,7 +60,9 @@ enum CatalogCommand {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     match run(Cli::parse()) {
@@ -78,18 +80,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         config.data_dir = dir;
     }
     if let Some(server) = cli.server {
-        check_server_url(&server).map_err(anyhow::Error::msg).context("--server")?;
+        check_server_url(&server)
+            .map_err(anyhow::Error::msg)
+            .context("--server")?;
         config.server_url = Some(server);
     }
     match cli.command.unwrap_or(Command::Run) {
         Command::Run => motcua_kiosk::app::run(config),
         Command::Sync { json } => {
             let Some(server) = config.server_url.clone() else {
-                bail!("no central server configured: pass --server URL or set server_url in the configuration");
+                bail!(
+                    "no central server configured: pass --server URL or set server_url in the configuration"
+                );
             };
             let storage = open_storage(&config)?;
             let client = SyncClient::new(&server)?;
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
             let report = runtime.block_on(sync_once(&client, &storage))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -98,7 +106,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     None => println!("catalog unchanged ({} procedures)", report.procedures),
                     Some(summary) => println!(
                         "{}: {} updated, {} removed, {} bytes; {} procedures now",
-                        if summary.full { "full download" } else { "incremental" },
+                        if summary.full {
+                            "full download"
+                        } else {
+                            "incremental"
+                        },
                         summary.upserted,
                         summary.removed,
                         report.bytes,
@@ -122,15 +134,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Catalog { command: CatalogCommand::Stats { json } } => {
+        Command::Catalog {
+            command: CatalogCommand::Stats { json },
+        } => {
             let storage = open_storage(&config)?;
             let stats = storage.call_blocking(|s| s.catalog.stats())??;
             if json {
                 println!("{}", serde_json::to_string_pretty(&stats)?);
             } else {
                 println!("procedures: {}", stats.procedures);
-                println!("last successful sync: {}", motcua_kiosk::app::format_unix(stats.sync.last_success_at));
-                println!("server reachable at last attempt: {}", if stats.sync.server_reachable { "yes" } else { "no" });
+                println!(
+                    "last successful sync: {}",
+                    motcua_kiosk::app::format_unix(stats.sync.last_success_at)
+                );
+                println!(
+                    "server reachable at last attempt: {}",
+                    if stats.sync.server_reachable {
+                        "yes"
+                    } else {
+                        "no"
+                    }
+                );
                 if let Some(error) = &stats.sync.last_error {
                     println!("last error: {error}");
                 }

@@ -12,7 +12,9 @@ fn demo() -> Value {
 }
 
 fn top_hit(storage: &motcua_kiosk::storage::StorageHandle, query: &'static str) -> Option<String> {
-    storage.call_blocking(move |s| s.index.search(query, 1).first().map(|h| h.name.clone())).unwrap()
+    storage
+        .call_blocking(move |s| s.index.search(query, 1).first().map(|h| h.name.clone()))
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -28,7 +30,10 @@ async fn first_sync_then_incremental_add_change_remove_then_304() {
     let applied = first.applied.unwrap();
     assert!(applied.full);
     assert_eq!(first.procedures, total);
-    assert_eq!(top_hit(&storage, "dang ky khai sinh").as_deref(), Some("Đăng ký khai sinh"));
+    assert_eq!(
+        top_hit(&storage, "dang ky khai sinh").as_deref(),
+        Some("Đăng ký khai sinh")
+    );
 
     // On the server: one procedure added, one renamed, one removed.
     let mut catalog = demo();
@@ -48,7 +53,12 @@ async fn first_sync_then_incremental_add_change_remove_then_304() {
     assert!(!applied.full);
     assert_eq!((applied.upserted, applied.removed), (2, 1));
     assert_eq!(second.procedures, total);
-    assert!(second.bytes < first.bytes / 10, "incremental {} bytes vs full {}", second.bytes, first.bytes);
+    assert!(
+        second.bytes < first.bytes / 10,
+        "incremental {} bytes vs full {}",
+        second.bytes,
+        first.bytes
+    );
     let (renamed, gone, new) = storage
         .call_blocking(move |s| {
             (
@@ -62,15 +72,26 @@ async fn first_sync_then_incremental_add_change_remove_then_304() {
     assert!(gone.is_none());
     assert!(new.is_some());
     // The search index follows the sync.
-    assert_eq!(top_hit(&storage, "xac nhan thu nghiem dong bo").as_deref(), Some("Cấp giấy xác nhận thử nghiệm đồng bộ"));
+    assert_eq!(
+        top_hit(&storage, "xac nhan thu nghiem dong bo").as_deref(),
+        Some("Cấp giấy xác nhận thử nghiệm đồng bộ")
+    );
 
     // Nothing changed: a 304, and not one catalog row written.
-    let changes_before = storage.call_blocking(|s| s.catalog.total_changes()).unwrap();
+    let changes_before = storage
+        .call_blocking(|s| s.catalog.total_changes())
+        .unwrap();
     let third = sync_once(&client, &storage).await.unwrap();
     assert!(third.applied.is_none());
     assert_eq!(third.bytes, 0);
-    let changes_after = storage.call_blocking(|s| s.catalog.total_changes()).unwrap();
-    assert_eq!(changes_after - changes_before, 1, "only the sync_state row may be written");
+    let changes_after = storage
+        .call_blocking(|s| s.catalog.total_changes())
+        .unwrap();
+    assert_eq!(
+        changes_after - changes_before,
+        1,
+        "only the sync_state row may be written"
+    );
     server.stop().await;
 }
 
@@ -86,11 +107,24 @@ async fn server_down_keeps_searching_and_reports_offline() {
 
     let error = sync_once(&client, &storage).await.unwrap_err();
     assert!(matches!(error, SyncError::Unreachable { .. }), "{error}");
-    assert_eq!(top_hit(&storage, "ket hon").as_deref().map(|n| n.contains("kết hôn")), Some(true));
-    let state = storage.call_blocking(|s| s.catalog.sync_state()).unwrap().unwrap();
+    assert_eq!(
+        top_hit(&storage, "ket hon")
+            .as_deref()
+            .map(|n| n.contains("kết hôn")),
+        Some(true)
+    );
+    let state = storage
+        .call_blocking(|s| s.catalog.sync_state())
+        .unwrap()
+        .unwrap();
     assert!(!state.server_reachable);
     assert!(state.last_success_at.is_some());
-    assert!(state.last_error.unwrap().contains("cannot reach the central server"));
+    assert!(
+        state
+            .last_error
+            .unwrap()
+            .contains("cannot reach the central server")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -99,8 +133,17 @@ async fn broken_responses_leave_the_previous_catalog_intact() {
     let kiosk_dir = tempfile::tempdir().unwrap();
     let server = spawn_central(server_dir.path(), DEMO_CATALOG).await;
     let storage = open_kiosk_storage(&kiosk_dir.path().join("kiosk.db"));
-    sync_once(&SyncClient::new(&server.base_url()).unwrap(), &storage).await.unwrap();
-    let before = storage.call_blocking(|s| (s.catalog.all().unwrap(), s.catalog.sync_state().unwrap().cursor)).unwrap();
+    sync_once(&SyncClient::new(&server.base_url()).unwrap(), &storage)
+        .await
+        .unwrap();
+    let before = storage
+        .call_blocking(|s| {
+            (
+                s.catalog.all().unwrap(),
+                s.catalog.sync_state().unwrap().cursor,
+            )
+        })
+        .unwrap();
 
     let mut wrong_type = demo();
     wrong_type["cursor"] = json!("abc.999");
@@ -113,32 +156,69 @@ async fn broken_responses_leave_the_previous_catalog_intact() {
         d.to_string()
     };
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("server error", http_response("500 Internal Server Error", 2, b"{}"), "HTTP 500"),
-        ("truncated body", {
-            let body = valid_prefix.as_bytes();
-            http_response("200 OK", body.len(), &body[..body.len() / 2])
-        }, "broke off"),
-        ("invalid JSON", http_response("200 OK", 9, b"{\"format\""), "not valid JSON"),
-        ("record with a wrong type", {
-            let body = wrong_type.to_string().into_bytes();
-            http_response("200 OK", body.len(), &body)
-        }, "record 3"),
-        ("bad removal code", {
-            let body = json!({"format": "motcua-catalog/1", "cursor": "a.1", "full": false, "procedures": [], "removed": ["nope"]}).to_string();
-            http_response("200 OK", body.len(), body.as_bytes())
-        }, "malformed procedure code"),
-        ("wrong format", {
-            let body = json!({"format": "motcua-catalog/9", "cursor": "a.1", "full": true, "procedures": []}).to_string();
-            http_response("200 OK", body.len(), body.as_bytes())
-        }, "format"),
+        (
+            "server error",
+            http_response("500 Internal Server Error", 2, b"{}"),
+            "HTTP 500",
+        ),
+        (
+            "truncated body",
+            {
+                let body = valid_prefix.as_bytes();
+                http_response("200 OK", body.len(), &body[..body.len() / 2])
+            },
+            "broke off",
+        ),
+        (
+            "invalid JSON",
+            http_response("200 OK", 9, b"{\"format\""),
+            "not valid JSON",
+        ),
+        (
+            "record with a wrong type",
+            {
+                let body = wrong_type.to_string().into_bytes();
+                http_response("200 OK", body.len(), &body)
+            },
+            "record 3",
+        ),
+        (
+            "bad removal code",
+            {
+                let body = json!({"format": "motcua-catalog/1", "cursor": "a.1", "full": false, "procedures": [], "removed": ["nope"]}).to_string();
+                http_response("200 OK", body.len(), body.as_bytes())
+            },
+            "malformed procedure code",
+        ),
+        (
+            "wrong format",
+            {
+                let body = json!({"format": "motcua-catalog/9", "cursor": "a.1", "full": true, "procedures": []}).to_string();
+                http_response("200 OK", body.len(), body.as_bytes())
+            },
+            "format",
+        ),
     ];
     for (name, response, expected) in cases {
         let url = spawn_raw_server(response).await;
-        let error = sync_once(&SyncClient::new(&url).unwrap(), &storage).await.unwrap_err();
+        let error = sync_once(&SyncClient::new(&url).unwrap(), &storage)
+            .await
+            .unwrap_err();
         assert!(error.to_string().contains(expected), "{name}: {error}");
-        let after = storage.call_blocking(|s| (s.catalog.all().unwrap(), s.catalog.sync_state().unwrap().cursor)).unwrap();
+        let after = storage
+            .call_blocking(|s| {
+                (
+                    s.catalog.all().unwrap(),
+                    s.catalog.sync_state().unwrap().cursor,
+                )
+            })
+            .unwrap();
         assert_eq!(after, before, "{name}: the catalog or cursor changed");
-        assert_eq!(top_hit(&storage, "khai sinh").as_deref(), Some("Đăng ký khai sinh"), "{name}");
+        assert_eq!(
+            top_hit(&storage, "khai sinh").as_deref(),
+            Some("Đăng ký khai sinh"),
+            "{name}"
+        );
     }
     server.stop().await;
 }
@@ -149,7 +229,9 @@ async fn a_recreated_server_database_triggers_a_full_download_and_unknown_fields
     let storage = open_kiosk_storage(&kiosk_dir.path().join("kiosk.db"));
     let first_dir = tempfile::tempdir().unwrap();
     let first = spawn_central(first_dir.path(), DEMO_CATALOG).await;
-    sync_once(&SyncClient::new(&first.base_url()).unwrap(), &storage).await.unwrap();
+    sync_once(&SyncClient::new(&first.base_url()).unwrap(), &storage)
+        .await
+        .unwrap();
     first.stop().await;
 
     let mut smaller = demo();
@@ -157,11 +239,21 @@ async fn a_recreated_server_database_triggers_a_full_download_and_unknown_fields
     smaller["procedures"][0]["queue_counter"] = json!({"floor": 2, "counter": "B3"});
     let second_dir = tempfile::tempdir().unwrap();
     let second = spawn_central(second_dir.path(), &smaller.to_string()).await;
-    let report = sync_once(&SyncClient::new(&second.base_url()).unwrap(), &storage).await.unwrap();
+    let report = sync_once(&SyncClient::new(&second.base_url()).unwrap(), &storage)
+        .await
+        .unwrap();
     assert!(report.applied.unwrap().full);
     assert_eq!(report.procedures, 5);
-    let code = smaller["procedures"][0]["code"].as_str().unwrap().to_owned();
-    let kept = storage.call_blocking(move |s| s.catalog.get(&code).unwrap().unwrap()).unwrap();
-    assert_eq!(kept.extra["queue_counter"], json!({"floor": 2, "counter": "B3"}));
+    let code = smaller["procedures"][0]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let kept = storage
+        .call_blocking(move |s| s.catalog.get(&code).unwrap().unwrap())
+        .unwrap();
+    assert_eq!(
+        kept.extra["queue_counter"],
+        json!({"floor": 2, "counter": "B3"})
+    );
     second.stop().await;
 }

@@ -53,7 +53,10 @@ async fn sync_search_and_stats_from_the_command_line() {
     server.stop().await;
 
     // Offline from here on: search and stats work from the local database.
-    let (ok, out, err) = kiosk(&dir, &["search", "dang ky khai sinh", "--limit", "3", "--json"]);
+    let (ok, out, err) = kiosk(
+        &dir,
+        &["search", "dang ky khai sinh", "--limit", "3", "--json"],
+    );
     assert!(ok, "{err}");
     let hits: Vec<Value> = serde_json::from_str(&out).unwrap();
     assert_eq!(hits.len(), 3);

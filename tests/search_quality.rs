@@ -26,11 +26,23 @@ fn every_quality_query_puts_the_expected_procedure_first() {
         let hits = index.search(&case.query, 3);
         let first = hits.first().map(|h| h.code.as_str());
         if first != Some(case.expect.as_str()) {
-            let got: Vec<String> = hits.iter().map(|h| format!("{} {} ({:.1})", h.code, h.name, h.score)).collect();
-            failures.push(format!("[{}] {:?}: expected {}, got {:?}", case.kind, case.query, case.expect, got));
+            let got: Vec<String> = hits
+                .iter()
+                .map(|h| format!("{} {} ({:.1})", h.code, h.name, h.score))
+                .collect();
+            failures.push(format!(
+                "[{}] {:?}: expected {}, got {:?}",
+                case.kind, case.query, case.expect, got
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} queries failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} queries failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

@@ -47,9 +47,15 @@ fn po_entries(text: &str) -> HashMap<String, String> {
     let mut entries = HashMap::new();
     let mut msgid = None;
     for line in text.lines() {
-        if let Some(id) = line.strip_prefix("msgid \"").and_then(|l| l.strip_suffix('"')) {
+        if let Some(id) = line
+            .strip_prefix("msgid \"")
+            .and_then(|l| l.strip_suffix('"'))
+        {
             msgid = Some(id.replace("\\\"", "\""));
-        } else if let Some(string) = line.strip_prefix("msgstr \"").and_then(|l| l.strip_suffix('"')) {
+        } else if let Some(string) = line
+            .strip_prefix("msgstr \"")
+            .and_then(|l| l.strip_suffix('"'))
+        {
             if let Some(id) = msgid.take() {
                 entries.insert(id, string.replace("\\\"", "\""));
             }
@@ -63,24 +69,37 @@ fn every_screen_string_has_a_vietnamese_translation() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     slint_files(&root.join("ui"), &mut files);
-    let po = std::fs::read_to_string(root.join("ui/translations/vi/LC_MESSAGES/motcua-kiosk.po")).unwrap();
+    let po = std::fs::read_to_string(root.join("ui/translations/vi/LC_MESSAGES/motcua-kiosk.po"))
+        .unwrap();
     let translations = po_entries(&po);
     let mut missing = Vec::new();
     let mut count = 0;
     for file in &files {
         for msgid in tr_strings(&std::fs::read_to_string(file).unwrap()) {
             count += 1;
-            let translated = translations.get(&msgid).is_some_and(|s| !s.trim().is_empty());
+            let translated = translations
+                .get(&msgid)
+                .is_some_and(|s| !s.trim().is_empty());
             let placeholders_match = translations
                 .get(&msgid)
                 .is_some_and(|s| s.matches("{}").count() == msgid.matches("{}").count());
             if !translated || !placeholders_match {
-                missing.push(format!("{}: {msgid:?}", file.strip_prefix(root).unwrap().display()));
+                missing.push(format!(
+                    "{}: {msgid:?}",
+                    file.strip_prefix(root).unwrap().display()
+                ));
             }
         }
     }
-    assert!(count > 40, "expected the screens to have many strings, found {count}");
-    assert!(missing.is_empty(), "untranslated or mismatched strings:\n{}", missing.join("\n"));
+    assert!(
+        count > 40,
+        "expected the screens to have many strings, found {count}"
+    );
+    assert!(
+        missing.is_empty(),
+        "untranslated or mismatched strings:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
@@ -95,7 +114,10 @@ fn no_visitor_text_outside_tr() {
     for file in &files {
         for (n, line) in std::fs::read_to_string(file).unwrap().lines().enumerate() {
             let line = line.trim();
-            if let Some(rest) = line.strip_prefix("text:").or_else(|| line.split_once(" text: ").map(|(_, r)| r)) {
+            if let Some(rest) = line
+                .strip_prefix("text:")
+                .or_else(|| line.split_once(" text: ").map(|(_, r)| r))
+            {
                 let rest = rest.trim();
                 if let Some(literal) = rest.strip_prefix('"') {
                     let literal = literal.split('"').next().unwrap_or("");
@@ -106,5 +128,9 @@ fn no_visitor_text_outside_tr() {
             }
         }
     }
-    assert!(offenders.is_empty(), "literal visitor text without @tr():\n{}", offenders.join("\n"));
+    assert!(
+        offenders.is_empty(),
+        "literal visitor text without @tr():\n{}",
+        offenders.join("\n")
+    );
 }

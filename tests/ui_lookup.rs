@@ -5,7 +5,9 @@
 use std::process::Command;
 
 use i_slint_backend_testing::ElementHandle;
-use motcua_kiosk::app::{AppWindow, DetailAdapter, Header, Kiosk, KeyboardAdapter, Nav, Screen, SearchAdapter};
+use motcua_kiosk::app::{
+    AppWindow, DetailAdapter, Header, KeyboardAdapter, Kiosk, Nav, Screen, SearchAdapter,
+};
 use slint::{ComponentHandle, Model};
 
 struct Harness {
@@ -19,7 +21,10 @@ impl Harness {
         for _ in 0..3 {
             // Lets timers and `changed` handlers (the orientation) run.
             i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_millis(16));
-            self.kiosk.storage.call_blocking(|_| ()).expect("storage worker alive");
+            self.kiosk
+                .storage
+                .call_blocking(|_| ())
+                .expect("storage worker alive");
             slint::quit_event_loop().expect("quit");
             slint::run_event_loop().expect("event loop");
         }
@@ -29,20 +34,27 @@ impl Harness {
         let element = ElementHandle::find_by_accessible_label(&self.ui, label)
             .next()
             .unwrap_or_else(|| {
-                let labels: Vec<String> = i_slint_backend_testing::ElementQuery::from_root(&self.ui).match_descendants()
-                    .find_all()
-                    .iter()
-                    .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
-                    .filter(|l| !l.is_empty())
-                    .collect();
-                panic!("nothing labelled {label:?} on the {:?} screen; labels: {labels:?}", self.screen())
+                let labels: Vec<String> =
+                    i_slint_backend_testing::ElementQuery::from_root(&self.ui)
+                        .match_descendants()
+                        .find_all()
+                        .iter()
+                        .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
+                        .filter(|l| !l.is_empty())
+                        .collect();
+                panic!(
+                    "nothing labelled {label:?} on the {:?} screen; labels: {labels:?}",
+                    self.screen()
+                )
             });
         element.invoke_accessible_default_action();
         self.settle();
     }
 
     fn visible(&self, label: &str) -> bool {
-        ElementHandle::find_by_accessible_label(&self.ui, label).next().is_some()
+        ElementHandle::find_by_accessible_label(&self.ui, label)
+            .next()
+            .is_some()
     }
 
     /// Types on the on-screen keyboard, key by key, as a visitor does.
@@ -75,10 +87,14 @@ fn visitor_looks_up_procedures() {
     i_slint_backend_testing::init_integration_test_with_mock_time();
     let data = tempfile::tempdir().unwrap();
     let storage = motcua_kiosk::demo::synced_demo_storage(data.path()).unwrap();
-    let kiosk = Kiosk { storage, public_base: "http://127.0.0.1:8080".into() };
+    let kiosk = Kiosk {
+        storage,
+        public_base: "http://127.0.0.1:8080".into(),
+    };
     let ui = AppWindow::new().unwrap();
     motcua_kiosk::app::wire(&ui, kiosk.clone());
-    ui.window().set_size(slint::LogicalSize::new(1080.0, 1920.0));
+    ui.window()
+        .set_size(slint::LogicalSize::new(1080.0, 1920.0));
     ui.show().unwrap();
     let h = Harness { ui, kiosk };
     h.settle();
@@ -96,7 +112,10 @@ fn visitor_looks_up_procedures() {
 fn no_results_offers_browsing(h: &Harness) {
     h.type_on_keyboard("qzxwv");
     assert_eq!(h.result_names().len(), 0);
-    assert!(h.visible("Xem theo lĩnh vực"), "a way out instead of a dead end");
+    assert!(
+        h.visible("Xem theo lĩnh vực"),
+        "a way out instead of a dead end"
+    );
     h.tap("Xem theo lĩnh vực");
     assert_eq!(h.screen(), Screen::Browse);
 }
@@ -104,16 +123,24 @@ fn no_results_offers_browsing(h: &Harness) {
 fn landscape_lays_out_its_own_way(h: &Harness) {
     use motcua_kiosk::app::Theme;
     assert!(!h.ui.global::<Theme>().get_landscape());
-    h.ui.window().set_size(slint::LogicalSize::new(1920.0, 1080.0));
+    h.ui.window()
+        .set_size(slint::LogicalSize::new(1920.0, 1080.0));
     h.settle();
     assert!(h.ui.global::<Theme>().get_landscape());
     h.tap("Về trang chủ");
     // Landscape browse shows the fields and the chosen field's procedures side by side.
     h.tap("Xem theo lĩnh vực");
     h.tap("Hộ tịch");
-    assert!(h.visible("Chọn lĩnh vực"), "the field list stays beside the procedures");
-    assert!(h.visible("Cấp bản sao Trích lục hộ tịch"), "the field's procedures, in dictionary order");
-    h.ui.window().set_size(slint::LogicalSize::new(1080.0, 1920.0));
+    assert!(
+        h.visible("Chọn lĩnh vực"),
+        "the field list stays beside the procedures"
+    );
+    assert!(
+        h.visible("Cấp bản sao Trích lục hộ tịch"),
+        "the field's procedures, in dictionary order"
+    );
+    h.ui.window()
+        .set_size(slint::LogicalSize::new(1080.0, 1920.0));
     h.settle();
     assert!(!h.ui.global::<Theme>().get_landscape());
     h.tap("Về trang chủ");
@@ -123,26 +150,57 @@ fn search_with_the_on_screen_keyboard_then_open_the_detail(h: &Harness) {
     assert_eq!(h.screen(), Screen::Home);
     h.tap("Tra cứu thủ tục");
     assert_eq!(h.screen(), Screen::Search);
-    assert!(h.ui.global::<KeyboardAdapter>().get_shown(), "the keyboard opens with the search screen");
+    assert!(
+        h.ui.global::<KeyboardAdapter>().get_shown(),
+        "the keyboard opens with the search screen"
+    );
     // An empty query offers the fields people look up.
-    assert!(h.ui.global::<SearchAdapter>().get_popular_fields().row_count() > 0);
+    assert!(
+        h.ui.global::<SearchAdapter>()
+            .get_popular_fields()
+            .row_count()
+            > 0
+    );
 
     h.type_on_keyboard("khai sinh");
     assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "khai sinh");
     let names = h.result_names();
     assert!(names.iter().any(|n| n == "Đăng ký khai sinh"), "{names:?}");
-    assert!(h.visible("Đăng ký khai sinh"), "the result row is on screen");
+    assert!(
+        h.visible("Đăng ký khai sinh"),
+        "the result row is on screen"
+    );
 
     h.tap("Đăng ký khai sinh");
     assert_eq!(h.screen(), Screen::Detail);
     let detail = h.ui.global::<DetailAdapter>();
     assert_eq!(detail.get_name(), "Đăng ký khai sinh");
-    let documents: Vec<String> = detail.get_documents().iter().map(|d| d.name.to_string()).collect();
-    assert!(documents.iter().any(|d| d.starts_with("Giấy chứng sinh")), "{documents:?}");
-    assert!(detail.get_documents().iter().any(|d| d.has_form), "the form has a QR");
-    let fees: Vec<(String, String)> = detail.get_fees().iter().map(|f| (f.name.to_string(), f.amount.to_string())).collect();
-    assert!(fees.iter().any(|(_, amount)| amount == "8.000 đ"), "{fees:?}");
-    assert!(fees.iter().any(|(_, amount)| amount.is_empty()), "a free fee shows as free: {fees:?}");
+    let documents: Vec<String> = detail
+        .get_documents()
+        .iter()
+        .map(|d| d.name.to_string())
+        .collect();
+    assert!(
+        documents.iter().any(|d| d.starts_with("Giấy chứng sinh")),
+        "{documents:?}"
+    );
+    assert!(
+        detail.get_documents().iter().any(|d| d.has_form),
+        "the form has a QR"
+    );
+    let fees: Vec<(String, String)> = detail
+        .get_fees()
+        .iter()
+        .map(|f| (f.name.to_string(), f.amount.to_string()))
+        .collect();
+    assert!(
+        fees.iter().any(|(_, amount)| amount == "8.000 đ"),
+        "{fees:?}"
+    );
+    assert!(
+        fees.iter().any(|(_, amount)| amount.is_empty()),
+        "a free fee shows as free: {fees:?}"
+    );
 
     h.tap("Quay lại");
     assert_eq!(h.screen(), Screen::Search, "back returns to the results");
@@ -153,12 +211,19 @@ fn telex_composition_on_the_keyboard(h: &Harness) {
     h.tap("Xóa hết");
     assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "");
     h.type_on_keyboard("ddawng kys keets hoon");
-    assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "đăng ký kết hôn");
-    assert_eq!(h.result_names().first().map(String::as_str), Some("Đăng ký kết hôn"));
+    assert_eq!(
+        h.ui.global::<SearchAdapter>().get_query(),
+        "đăng ký kết hôn"
+    );
+    assert_eq!(
+        h.result_names().first().map(String::as_str),
+        Some("Đăng ký kết hôn")
+    );
     h.type_on_keyboard("<<<<");
     assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "đăng ký kết");
     // A physical keyboard's text is taken over and keeps composing.
-    h.ui.global::<SearchAdapter>().invoke_typed("dang ky".into());
+    h.ui.global::<SearchAdapter>()
+        .invoke_typed("dang ky".into());
     h.type_on_keyboard("s");
     assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "dang ký");
     h.tap("Xóa hết");
@@ -193,11 +258,21 @@ fn switch_to_english_and_back(h: &Harness) {
     h.tap("Đăng ký kết hôn");
     // Money follows the language.
     let detail = h.ui.global::<DetailAdapter>();
-    let amounts: Vec<String> = detail.get_fees().iter().map(|f| f.amount.to_string()).filter(|a| !a.is_empty()).collect();
+    let amounts: Vec<String> = detail
+        .get_fees()
+        .iter()
+        .map(|f| f.amount.to_string())
+        .filter(|a| !a.is_empty())
+        .collect();
     assert!(amounts.iter().all(|a| a.ends_with(" VND")), "{amounts:?}");
     h.tap("Tiếng Việt");
     assert_eq!(h.ui.global::<Header>().get_language(), "vi");
-    let amounts: Vec<String> = detail.get_fees().iter().map(|f| f.amount.to_string()).filter(|a| !a.is_empty()).collect();
+    let amounts: Vec<String> = detail
+        .get_fees()
+        .iter()
+        .map(|f| f.amount.to_string())
+        .filter(|a| !a.is_empty())
+        .collect();
     assert!(amounts.iter().all(|a| a.ends_with(" đ")), "{amounts:?}");
     assert!(h.visible("Quay lại"));
 }
@@ -221,18 +296,33 @@ fn page_qr_decodes_to_the_procedure_page(h: &Harness) {
     h.tap("Chữ số");
     h.type_on_keyboard("1.001193");
     h.tap("Chữ cái");
-    assert_eq!(h.result_names().first().map(String::as_str), Some("Đăng ký khai sinh"), "found by its code");
+    assert_eq!(
+        h.result_names().first().map(String::as_str),
+        Some("Đăng ký khai sinh"),
+        "found by its code"
+    );
     h.tap("Đăng ký khai sinh");
     let detail = h.ui.global::<DetailAdapter>();
     let url = detail.get_page_url().to_string();
     assert_eq!(url, "http://127.0.0.1:8080/thu-tuc/1.001193");
-    let pixels = detail.get_page_qr().to_rgb8().expect("the QR is a pixel image");
+    let pixels = detail
+        .get_page_qr()
+        .to_rgb8()
+        .expect("the QR is a pixel image");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("qr.png");
     let file = std::fs::File::create(&path).unwrap();
-    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), pixels.width(), pixels.height());
+    let mut encoder = png::Encoder::new(
+        std::io::BufWriter::new(file),
+        pixels.width(),
+        pixels.height(),
+    );
     encoder.set_color(png::ColorType::Rgb);
-    encoder.write_header().unwrap().write_image_data(pixels.as_bytes()).unwrap();
+    encoder
+        .write_header()
+        .unwrap()
+        .write_image_data(pixels.as_bytes())
+        .unwrap();
     let output = Command::new("zbarimg")
         .args(["--quiet", "--raw"])
         .arg(&path)

@@ -9,11 +9,18 @@ use serde::Deserialize;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read configuration file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("configuration file {path} is invalid: {message}")]
     Parse { path: String, message: String },
     #[error("environment variable {name}={value:?} is invalid: {reason}")]
-    Env { name: &'static str, value: String, reason: String },
+    Env {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -63,17 +70,26 @@ impl CentralConfig {
 
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Parse { path: shown, message: e.message().to_owned() })
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: shown,
+            message: e.message().to_owned(),
+        })
     }
 
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         if let Some(value) = var("MOTCUA_CENTRAL_LISTEN") {
-            self.listen = value.parse().map_err(|e: std::net::AddrParseError| ConfigError::Env {
-                name: "MOTCUA_CENTRAL_LISTEN",
-                value: value.clone(),
-                reason: e.to_string(),
-            })?;
+            self.listen =
+                value
+                    .parse()
+                    .map_err(|e: std::net::AddrParseError| ConfigError::Env {
+                        name: "MOTCUA_CENTRAL_LISTEN",
+                        value: value.clone(),
+                        reason: e.to_string(),
+                    })?;
         }
         if let Some(value) = var("MOTCUA_CENTRAL_DATA_DIR") {
             self.data_dir = PathBuf::from(value);
@@ -105,7 +121,11 @@ mod tests {
     fn file_then_environment_layering() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("central.toml");
-        std::fs::write(&path, "listen = \"127.0.0.1:9000\"\ndata_dir = \"/srv/motcua\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:9000\"\ndata_dir = \"/srv/motcua\"\n",
+        )
+        .unwrap();
         let mut config = CentralConfig::from_file(&path).unwrap();
         assert_eq!(config.listen.port(), 9000);
         config

@@ -8,14 +8,24 @@ use rusqlite_migration::{M, Migrations};
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("cannot open database {path}: {source}")]
-    Open { path: String, source: rusqlite::Error },
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
     #[error(
         "database {path} was written by a newer version of motcua-central (schema {found}, this \
          version knows up to {known}); upgrade motcua-central or restore a backup"
     )]
-    TooNew { path: String, found: i64, known: usize },
+    TooNew {
+        path: String,
+        found: i64,
+        known: usize,
+    },
     #[error("cannot migrate database {path}: {source}")]
-    Migrate { path: String, source: rusqlite_migration::Error },
+    Migrate {
+        path: String,
+        source: rusqlite_migration::Error,
+    },
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -28,17 +38,28 @@ const MIGRATION_COUNT: usize = 1;
 
 pub fn open(path: &Path) -> Result<Connection, DbError> {
     let shown = path.display().to_string();
-    let mut conn =
-        Connection::open(path).map_err(|source| DbError::Open { path: shown.clone(), source })?;
+    let mut conn = Connection::open(path).map_err(|source| DbError::Open {
+        path: shown.clone(),
+        source,
+    })?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if found > MIGRATION_COUNT as i64 {
-        return Err(DbError::TooNew { path: shown, found, known: MIGRATION_COUNT });
+        return Err(DbError::TooNew {
+            path: shown,
+            found,
+            known: MIGRATION_COUNT,
+        });
     }
-    migrations().to_latest(&mut conn).map_err(|source| DbError::Migrate { path: shown, source })?;
+    migrations()
+        .to_latest(&mut conn)
+        .map_err(|source| DbError::Migrate {
+            path: shown,
+            source,
+        })?;
     Ok(conn)
 }
 
@@ -51,7 +72,9 @@ mod tests {
         assert!(migrations().validate().is_ok());
         let dir = tempfile::tempdir().unwrap();
         let conn = open(&dir.path().join("c.db")).unwrap();
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(version, MIGRATION_COUNT as i64);
     }
 
@@ -60,7 +83,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.db");
         drop(open(&path).unwrap());
-        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
         let err = open(&path).unwrap_err();
         assert!(matches!(err, DbError::TooNew { found: 99, .. }), "{err}");
         assert!(err.to_string().contains("newer version"));

@@ -50,7 +50,8 @@ enum Command {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -80,11 +81,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     tracing::info!(%summary, "demo catalog loaded");
                 }
             }
-            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            let runtime =
+                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             runtime.block_on(async {
                 let server = start(config).await?;
                 println!("listening on {}", server.base_url());
-                tokio::signal::ctrl_c().await.context("cannot wait for Ctrl-C")?;
+                tokio::signal::ctrl_c()
+                    .await
+                    .context("cannot wait for Ctrl-C")?;
                 server.stop().await;
                 Ok(())
             })
@@ -95,11 +99,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("imported {}: {summary}", file.display());
             Ok(())
         }
-        Command::GenCatalog { count, seed, output } => {
+        Command::GenCatalog {
+            count,
+            seed,
+            output,
+        } => {
             let catalog = generate::generate(count, seed);
             let json = serde_json::to_string_pretty(&catalog)?;
             match output {
-                Some(path) => std::fs::write(&path, json).with_context(|| format!("cannot write {}", path.display()))?,
+                Some(path) => std::fs::write(&path, json)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
                 None => std::io::stdout().lock().write_all(json.as_bytes())?,
             }
             Ok(())

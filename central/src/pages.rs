@@ -1,7 +1,9 @@
 //! What every public HTML page shares: language, layout, security headers, money.
 
 use axum::http::HeaderValue;
-use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+use axum::http::header::{
+    CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
 use axum::response::{IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 
@@ -13,7 +15,11 @@ pub enum Lang {
 
 impl Lang {
     pub fn from_query(lang: Option<&str>) -> Self {
-        if lang == Some("en") { Self::En } else { Self::Vi }
+        if lang == Some("en") {
+            Self::En
+        } else {
+            Self::Vi
+        }
     }
 
     pub fn pick(self, vi: &'static str, en: &'static str) -> &'static str {
@@ -35,7 +41,10 @@ impl IntoResponse for Page {
     fn into_response(self) -> Response {
         let mut response = self.0.into_string().into_response();
         let headers = response.headers_mut();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
         headers.insert(
             CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
@@ -79,7 +88,10 @@ pub fn page_shell(lang: Lang, title: &str, own_path: &str, body: Markup) -> Page
 
 pub async fn stylesheet() -> impl IntoResponse {
     (
-        [(CONTENT_TYPE, "text/css; charset=utf-8"), (axum::http::header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (CONTENT_TYPE, "text/css; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../static/public.css"),
     )
 }

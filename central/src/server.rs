@@ -13,16 +13,24 @@ use crate::http::{AppState, app};
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
     #[error("cannot create data directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 pub fn open_catalog(config: &CentralConfig) -> Result<CatalogStore, ServerError> {
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|source| ServerError::DataDir { path: config.data_dir.display().to_string(), source })?;
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| ServerError::DataDir {
+        path: config.data_dir.display().to_string(),
+        source,
+    })?;
     Ok(CatalogStore::new(db::open(&config.database_path())?))
 }
 
@@ -51,12 +59,22 @@ impl RunningServer {
 /// is in the returned handle.
 pub async fn start(config: CentralConfig) -> Result<RunningServer, ServerError> {
     let catalog = open_catalog(&config)?;
-    let listener =
-        TcpListener::bind(config.listen).await.map_err(|source| ServerError::Bind { addr: config.listen, source })?;
-    let addr = listener.local_addr().map_err(|source| ServerError::Bind { addr: config.listen, source })?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| ServerError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| ServerError::Bind {
+        addr: config.listen,
+        source,
+    })?;
     let mut config = config;
     config.listen = addr;
-    let state = AppState { catalog: Arc::new(Mutex::new(catalog)), config: Arc::new(config) };
+    let state = AppState {
+        catalog: Arc::new(Mutex::new(catalog)),
+        config: Arc::new(config),
+    };
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app(state))
@@ -66,5 +84,9 @@ pub async fn start(config: CentralConfig) -> Result<RunningServer, ServerError> 
             .await
     });
     tracing::info!(%addr, "central server listening");
-    Ok(RunningServer { addr, shutdown: Some(tx), task })
+    Ok(RunningServer {
+        addr,
+        shutdown: Some(tx),
+        task,
+    })
 }

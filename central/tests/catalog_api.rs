@@ -18,7 +18,11 @@ async fn spawn_server(dir: &tempfile::TempDir) -> RunningServer {
 }
 
 fn plain_client() -> reqwest::Client {
-    reqwest::Client::builder().no_gzip().no_brotli().build().unwrap()
+    reqwest::Client::builder()
+        .no_gzip()
+        .no_brotli()
+        .build()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -37,19 +41,41 @@ async fn full_download_then_304_with_the_etag() {
     let cursor = body["cursor"].as_str().unwrap().to_owned();
     assert_eq!(etag, format!("\"{cursor}\""));
     let demo: Value = serde_json::from_str(DEMO_CATALOG).unwrap();
-    assert_eq!(body["procedures"].as_array().unwrap().len(), demo["procedures"].as_array().unwrap().len());
+    assert_eq!(
+        body["procedures"].as_array().unwrap().len(),
+        demo["procedures"].as_array().unwrap().len()
+    );
 
-    let again = client.get(&url).query(&[("since", &cursor)]).header(IF_NONE_MATCH, &etag).send().await.unwrap();
+    let again = client
+        .get(&url)
+        .query(&[("since", &cursor)])
+        .header(IF_NONE_MATCH, &etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
     assert!(again.bytes().await.unwrap().is_empty());
 
     // The same cursor without the validator: an empty delta, not a full download.
-    let delta: Value = client.get(&url).query(&[("since", &cursor)]).send().await.unwrap().json().await.unwrap();
+    let delta: Value = client
+        .get(&url)
+        .query(&[("since", &cursor)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(delta["full"], false);
     assert_eq!(delta["procedures"].as_array().unwrap().len(), 0);
 
     // A stale validator gets data.
-    let stale = client.get(&url).header(IF_NONE_MATCH, "\"0000.1\"").send().await.unwrap();
+    let stale = client
+        .get(&url)
+        .header(IF_NONE_MATCH, "\"0000.1\"")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(stale.status(), StatusCode::OK);
     server.stop().await;
 }
@@ -60,7 +86,15 @@ async fn foreign_or_malformed_cursor_gets_the_full_catalog() {
     let server = spawn_server(&dir).await;
     let url = format!("{}/api/v1/catalog", server.base_url());
     for since in ["garbage", "abcdef.3", "", "1.-5", "ffff.99999999"] {
-        let body: Value = plain_client().get(&url).query(&[("since", since)]).send().await.unwrap().json().await.unwrap();
+        let body: Value = plain_client()
+            .get(&url)
+            .query(&[("since", since)])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(body["full"], true, "since={since:?}");
         assert!(!body["procedures"].as_array().unwrap().is_empty());
     }
@@ -72,12 +106,28 @@ async fn responses_are_compressed_with_gzip_or_brotli() {
     let dir = tempfile::tempdir().unwrap();
     let server = spawn_server(&dir).await;
     let url = format!("{}/api/v1/catalog", server.base_url());
-    let identity = plain_client().get(&url).send().await.unwrap().bytes().await.unwrap().len();
+    let identity = plain_client()
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .len();
     for encoding in ["gzip", "br"] {
-        let response = plain_client().get(&url).header(ACCEPT_ENCODING, encoding).send().await.unwrap();
+        let response = plain_client()
+            .get(&url)
+            .header(ACCEPT_ENCODING, encoding)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.headers()[CONTENT_ENCODING], encoding);
         let compressed = response.bytes().await.unwrap().len();
-        assert!(compressed * 3 < identity, "{encoding}: {compressed} bytes vs {identity} uncompressed");
+        assert!(
+            compressed * 3 < identity,
+            "{encoding}: {compressed} bytes vs {identity} uncompressed"
+        );
     }
     server.stop().await;
 }
@@ -86,15 +136,27 @@ async fn responses_are_compressed_with_gzip_or_brotli() {
 async fn health_and_openapi_document() {
     let dir = tempfile::tempdir().unwrap();
     let server = spawn_server(&dir).await;
-    let health: Value = reqwest::get(format!("{}/api/v1/health", server.base_url())).await.unwrap().json().await.unwrap();
+    let health: Value = reqwest::get(format!("{}/api/v1/health", server.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(health["status"], "ok");
     assert!(health["procedures"].as_u64().unwrap() >= 60);
 
-    let api: Value =
-        reqwest::get(format!("{}/api/v1/openapi.json", server.base_url())).await.unwrap().json().await.unwrap();
+    let api: Value = reqwest::get(format!("{}/api/v1/openapi.json", server.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(api["openapi"].as_str().unwrap().starts_with("3."));
     for path in ["/api/v1/catalog", "/api/v1/health"] {
-        assert!(api["paths"][path]["get"].is_object(), "{path} missing from the OpenAPI document");
+        assert!(
+            api["paths"][path]["get"].is_object(),
+            "{path} missing from the OpenAPI document"
+        );
     }
     assert!(api["components"]["schemas"]["CatalogDelta"].is_object());
     server.stop().await;
@@ -104,28 +166,70 @@ async fn health_and_openapi_document() {
 async fn public_procedure_page_for_phones() {
     let dir = tempfile::tempdir().unwrap();
     let server = spawn_server(&dir).await;
-    let response = reqwest::get(format!("{}/thu-tuc/1.001193", server.base_url())).await.unwrap();
+    let response = reqwest::get(format!("{}/thu-tuc/1.001193", server.base_url()))
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let headers = response.headers().clone();
-    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let csp = headers["content-security-policy"].to_str().unwrap();
-    assert!(csp.contains("default-src 'none'") && !csp.contains("script-src"), "{csp}");
+    assert!(
+        csp.contains("default-src 'none'") && !csp.contains("script-src"),
+        "{csp}"
+    );
     assert_eq!(headers["x-content-type-options"], "nosniff");
     let html = response.text().await.unwrap();
-    for expected in ["<h1>Đăng ký khai sinh</h1>", "Thành phần hồ sơ", "Giấy chứng sinh", "8.000 đ", "Luật Hộ tịch", "?lang=en", "<meta name=\"viewport\""] {
+    for expected in [
+        "<h1>Đăng ký khai sinh</h1>",
+        "Thành phần hồ sơ",
+        "Giấy chứng sinh",
+        "8.000 đ",
+        "Luật Hộ tịch",
+        "?lang=en",
+        "<meta name=\"viewport\"",
+    ] {
         assert!(html.contains(expected), "missing {expected:?}");
     }
     assert!(!html.contains("<script"), "no scripts on public pages");
 
-    let english = reqwest::get(format!("{}/thu-tuc/1.001193?lang=en", server.base_url())).await.unwrap().text().await.unwrap();
-    assert!(english.contains("Documents to bring") && english.contains("8,000 VND"), "English labels and money");
+    let english = reqwest::get(format!("{}/thu-tuc/1.001193?lang=en", server.base_url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        english.contains("Documents to bring") && english.contains("8,000 VND"),
+        "English labels and money"
+    );
 
-    let missing = reqwest::get(format!("{}/thu-tuc/9.999999", server.base_url())).await.unwrap();
+    let missing = reqwest::get(format!("{}/thu-tuc/9.999999", server.base_url()))
+        .await
+        .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
-    assert!(missing.text().await.unwrap().contains("Không tìm thấy thủ tục"));
-    let hostile = reqwest::get(format!("{}/thu-tuc/%3Cscript%3Ealert(1)%3C%2Fscript%3E", server.base_url())).await.unwrap();
+    assert!(
+        missing
+            .text()
+            .await
+            .unwrap()
+            .contains("Không tìm thấy thủ tục")
+    );
+    let hostile = reqwest::get(format!(
+        "{}/thu-tuc/%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        server.base_url()
+    ))
+    .await
+    .unwrap();
     assert_eq!(hostile.status(), StatusCode::NOT_FOUND);
-    assert!(!hostile.text().await.unwrap().contains("<script>"), "the code is never echoed unescaped");
+    assert!(
+        !hostile.text().await.unwrap().contains("<script>"),
+        "the code is never echoed unescaped"
+    );
     server.stop().await;
 }
 
@@ -133,16 +237,31 @@ async fn public_procedure_page_for_phones() {
 async fn forms_are_served_from_the_data_directory_and_never_outside_it() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("forms")).unwrap();
-    std::fs::write(dir.path().join("forms/1.001193-to-khai.pdf"), b"%PDF-1.4 test").unwrap();
+    std::fs::write(
+        dir.path().join("forms/1.001193-to-khai.pdf"),
+        b"%PDF-1.4 test",
+    )
+    .unwrap();
     let server = spawn_server(&dir).await;
-    let ok = reqwest::get(format!("{}/forms/1.001193-to-khai.pdf", server.base_url())).await.unwrap();
+    let ok = reqwest::get(format!("{}/forms/1.001193-to-khai.pdf", server.base_url()))
+        .await
+        .unwrap();
     assert_eq!(ok.status(), StatusCode::OK);
     assert_eq!(ok.headers()["content-type"], "application/pdf");
     assert_eq!(ok.bytes().await.unwrap().as_ref(), b"%PDF-1.4 test");
-    for path in ["/forms/missing.pdf", "/forms/..%2Fcentral.db", "/forms/.hidden"] {
-        let response = reqwest::get(format!("{}{path}", server.base_url())).await.unwrap();
+    for path in [
+        "/forms/missing.pdf",
+        "/forms/..%2Fcentral.db",
+        "/forms/.hidden",
+    ] {
+        let response = reqwest::get(format!("{}{path}", server.base_url()))
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
-        assert!(response.text().await.unwrap().contains("Mẫu đơn"), "{path}: a helpful page");
+        assert!(
+            response.text().await.unwrap().contains("Mẫu đơn"),
+            "{path}: a helpful page"
+        );
     }
     server.stop().await;
 }

@@ -15,7 +15,10 @@ pub struct CatalogFile {
 
 impl CatalogFile {
     pub fn new(procedures: Vec<Procedure>) -> Self {
-        Self { format: CATALOG_FORMAT.to_owned(), procedures }
+        Self {
+            format: CATALOG_FORMAT.to_owned(),
+            procedures,
+        }
     }
 }
 
@@ -54,7 +57,9 @@ impl<'de> Deserialize<'de> for OnlineLevel {
                     other.chars().take(40).collect::<String>()
                 ))),
             },
-            other => Err(serde::de::Error::custom(format!("online level must be a string, not {other}: {EXPECTED}"))),
+            other => Err(serde::de::Error::custom(format!(
+                "online level must be a string, not {other}: {EXPECTED}"
+            ))),
         }
     }
 }
@@ -76,7 +81,11 @@ impl AmountVnd {
             }
             grouped.push(c);
         }
-        if english { format!("{grouped} VND") } else { format!("{grouped} đ") }
+        if english {
+            format!("{grouped} VND")
+        } else {
+            format!("{grouped} đ")
+        }
     }
 }
 
@@ -84,7 +93,9 @@ impl<'de> Deserialize<'de> for AmountVnd {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = i128::deserialize(deserializer)?;
         if raw < 0 {
-            return Err(serde::de::Error::custom(format!("negative fee amount {raw}")));
+            return Err(serde::de::Error::custom(format!(
+                "negative fee amount {raw}"
+            )));
         }
         u64::try_from(raw)
             .map(AmountVnd)

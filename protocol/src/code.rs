@@ -3,7 +3,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// A procedure code as published on the national portal: one digit, a dot, six digits (`1.004222`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(try_from = "String", into = "String")]
 #[schema(value_type = String, example = "1.004222", pattern = r"^\d\.\d{6}$")]
 pub struct ProcedureCode(String);
@@ -62,8 +64,20 @@ mod tests {
     #[test]
     fn accepts_published_codes_and_rejects_lookalikes() {
         assert_eq!(ProcedureCode::parse("1.004222").unwrap().serial(), "004222");
-        for bad in ["", "1.00422", "1.0042222", "1,004222", "a.004222", "10.04222", " 1.004222", "1.00422x"] {
-            assert!(ProcedureCode::parse(bad).is_err(), "{bad:?} must be rejected");
+        for bad in [
+            "",
+            "1.00422",
+            "1.0042222",
+            "1,004222",
+            "a.004222",
+            "10.04222",
+            " 1.004222",
+            "1.00422x",
+        ] {
+            assert!(
+                ProcedureCode::parse(bad).is_err(),
+                "{bad:?} must be rejected"
+            );
         }
     }
 }

@@ -8,7 +8,9 @@ mod code;
 mod sync;
 mod validate;
 
-pub use catalog::{AmountVnd, CatalogFile, Fee, OnlineLevel, Procedure, RequiredDocument, CATALOG_FORMAT};
+pub use catalog::{
+    AmountVnd, CATALOG_FORMAT, CatalogFile, Fee, OnlineLevel, Procedure, RequiredDocument,
+};
 pub use code::{ProcedureCode, ProcedureCodeError};
 pub use sync::{CatalogDelta, Health};
-pub use validate::{parse_catalog, parse_procedure, RecordError};
+pub use validate::{RecordError, parse_catalog, parse_procedure};

@@ -3,7 +3,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::{CatalogFile, Procedure, CATALOG_FORMAT};
+use crate::{CATALOG_FORMAT, CatalogFile, Procedure};
 
 /// Why one record (or the file as a whole, when `index` is `None`) was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +25,11 @@ impl fmt::Display for RecordError {
 
 impl RecordError {
     fn file(reason: impl Into<String>) -> Self {
-        Self { index: None, code: None, reason: reason.into() }
+        Self {
+            index: None,
+            code: None,
+            reason: reason.into(),
+        }
     }
 }
 
@@ -45,7 +49,11 @@ pub fn parse_procedure(value: &Value) -> Result<Procedure, String> {
     if let Some(fee) = procedure.fees.iter().find(|fee| fee.name.trim().is_empty()) {
         return Err(format!("a fee of {} VND has no name", fee.amount_vnd.0));
     }
-    if procedure.documents.iter().any(|doc| doc.name.trim().is_empty()) {
+    if procedure
+        .documents
+        .iter()
+        .any(|doc| doc.name.trim().is_empty())
+    {
         return Err("a required document has no name".to_owned());
     }
     Ok(procedure)
@@ -57,7 +65,9 @@ pub fn parse_catalog(text: &str) -> Result<CatalogFile, Vec<RecordError>> {
     let root: Value = serde_json::from_str(text)
         .map_err(|e| vec![RecordError::file(format!("not valid JSON: {e}"))])?;
     let Some(object) = root.as_object() else {
-        return Err(vec![RecordError::file("the top level must be a JSON object")]);
+        return Err(vec![RecordError::file(
+            "the top level must be a JSON object",
+        )]);
     };
     match object.get("format").and_then(Value::as_str) {
         Some(CATALOG_FORMAT) => {}
@@ -66,7 +76,11 @@ pub fn parse_catalog(text: &str) -> Result<CatalogFile, Vec<RecordError>> {
                 "unsupported format {other:?}, expected {CATALOG_FORMAT:?}"
             ))]);
         }
-        None => return Err(vec![RecordError::file(format!("missing \"format\": {CATALOG_FORMAT:?}"))]),
+        None => {
+            return Err(vec![RecordError::file(format!(
+                "missing \"format\": {CATALOG_FORMAT:?}"
+            ))]);
+        }
     }
     let Some(records) = object.get("procedures").and_then(Value::as_array) else {
         return Err(vec![RecordError::file("missing \"procedures\" array")]);
@@ -76,14 +90,25 @@ pub fn parse_catalog(text: &str) -> Result<CatalogFile, Vec<RecordError>> {
     let mut procedures = Vec::with_capacity(records.len());
     let mut first_seen: HashMap<String, usize> = HashMap::new();
     for (index, record) in records.iter().enumerate() {
-        let code = record.get("code").and_then(Value::as_str).map(str::to_owned);
-        let fail = |reason: String| RecordError { index: Some(index), code: code.clone(), reason };
+        let code = record
+            .get("code")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let fail = |reason: String| RecordError {
+            index: Some(index),
+            code: code.clone(),
+            reason,
+        };
         if !record.is_object() {
             errors.push(fail("a procedure must be a JSON object".to_owned()));
             continue;
         }
         if code.is_none() {
-            let reason = if record.get("code").is_some() { "`code` must be a string" } else { "missing code" };
+            let reason = if record.get("code").is_some() {
+                "`code` must be a string"
+            } else {
+                "missing code"
+            };
             errors.push(fail(reason.to_owned()));
             continue;
         }
@@ -91,7 +116,9 @@ pub fn parse_catalog(text: &str) -> Result<CatalogFile, Vec<RecordError>> {
             Ok(procedure) => {
                 let key = procedure.code.as_str().to_owned();
                 if let Some(first) = first_seen.get(&key) {
-                    errors.push(fail(format!("duplicate code, first used by record {first}")));
+                    errors.push(fail(format!(
+                        "duplicate code, first used by record {first}"
+                    )));
                 } else {
                     first_seen.insert(key, index);
                     procedures.push(procedure);
@@ -100,5 +127,9 @@ pub fn parse_catalog(text: &str) -> Result<CatalogFile, Vec<RecordError>> {
             Err(reason) => errors.push(fail(reason)),
         }
     }
-    if errors.is_empty() { Ok(CatalogFile::new(procedures)) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(CatalogFile::new(procedures))
+    } else {
+        Err(errors)
+    }
 }

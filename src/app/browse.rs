@@ -30,7 +30,10 @@ pub fn refresh_fields(ui: &AppWindow, kiosk: &Kiosk) {
         let _ = weak.upgrade_in_event_loop(move |ui| {
             let rows: Vec<FieldRow> = fields
                 .into_iter()
-                .map(|f| FieldRow { name: f.field.into(), count: i32::try_from(f.procedures).unwrap_or(i32::MAX) })
+                .map(|f| FieldRow {
+                    name: f.field.into(),
+                    count: i32::try_from(f.procedures).unwrap_or(i32::MAX),
+                })
                 .collect();
             ui.global::<BrowseAdapter>().set_fields(model(rows));
         });

@@ -54,7 +54,11 @@ pub fn open(ui: &AppWindow, kiosk: &Kiosk, code: String) {
             .fees
             .iter()
             .map(|fee| {
-                let amount = if fee.amount_vnd.0 == 0 { String::new() } else { fee.amount_vnd.format(english) };
+                let amount = if fee.amount_vnd.0 == 0 {
+                    String::new()
+                } else {
+                    fee.amount_vnd.format(english)
+                };
                 (fee.name.clone(), amount, fee.note.clone())
             })
             .collect();
@@ -63,16 +67,32 @@ pub fn open(ui: &AppWindow, kiosk: &Kiosk, code: String) {
         let form_qrs = procedure
             .documents
             .iter()
-            .map(|doc| doc.form_url.as_deref().and_then(|link| absolute_url(&public_base, link)))
+            .map(|doc| {
+                doc.form_url
+                    .as_deref()
+                    .and_then(|link| absolute_url(&public_base, link))
+            })
             .map(|url| url.and_then(|url| qr_pixels(&url, QR_SCALE)))
             .collect();
-        let prepared = Prepared { procedure, fees, page_url, page_qr, form_qrs };
+        let prepared = Prepared {
+            procedure,
+            fees,
+            page_url,
+            page_qr,
+            form_qrs,
+        };
         let _ = weak.upgrade_in_event_loop(move |ui| show(&ui, prepared));
     });
 }
 
 fn show(ui: &AppWindow, prepared: Prepared) {
-    let Prepared { procedure: p, fees, page_url, page_qr, form_qrs } = prepared;
+    let Prepared {
+        procedure: p,
+        fees,
+        page_url,
+        page_qr,
+        form_qrs,
+    } = prepared;
     let adapter = ui.global::<DetailAdapter>();
     adapter.set_code(p.code.as_str().into());
     adapter.set_name(p.name.as_str().into());
@@ -84,7 +104,11 @@ fn show(ui: &AppWindow, prepared: Prepared) {
     adapter.set_free(p.fees.iter().all(|f| f.amount_vnd.0 == 0));
     adapter.set_fees(model(
         fees.into_iter()
-            .map(|(name, amount, note)| FeeRow { name: name.into(), amount: amount.into(), note: note.into() })
+            .map(|(name, amount, note)| FeeRow {
+                name: name.into(),
+                amount: amount.into(),
+                note: note.into(),
+            })
             .collect(),
     ));
     adapter.set_steps(model(p.steps.iter().map(SharedString::from).collect()));
@@ -103,7 +127,9 @@ fn show(ui: &AppWindow, prepared: Prepared) {
     ));
     adapter.set_requirements(p.requirements.as_str().into());
     adapter.set_result(p.result.as_str().into());
-    adapter.set_legal_basis(model(p.legal_basis.iter().map(SharedString::from).collect()));
+    adapter.set_legal_basis(model(
+        p.legal_basis.iter().map(SharedString::from).collect(),
+    ));
     adapter.set_address(p.address.as_str().into());
     adapter.set_page_url(page_url.into());
     adapter.set_page_qr(page_qr.map(Image::from_rgb8).unwrap_or_default());
@@ -139,10 +165,25 @@ mod tests {
 
     #[test]
     fn form_links_resolve_against_the_public_server() {
-        assert_eq!(absolute_url("https://dv.example/", "/forms/a.pdf").as_deref(), Some("https://dv.example/forms/a.pdf"));
-        assert_eq!(absolute_url("https://dv.example", "https://other.example/a.pdf").as_deref(), Some("https://other.example/a.pdf"));
-        assert_eq!(absolute_url("https://dv.example", "//evil.example/a.pdf"), None);
-        assert_eq!(absolute_url("https://dv.example", "javascript:alert(1)"), None);
-        assert_eq!(page_url("http://127.0.0.1:8080/", "1.001193"), "http://127.0.0.1:8080/thu-tuc/1.001193");
+        assert_eq!(
+            absolute_url("https://dv.example/", "/forms/a.pdf").as_deref(),
+            Some("https://dv.example/forms/a.pdf")
+        );
+        assert_eq!(
+            absolute_url("https://dv.example", "https://other.example/a.pdf").as_deref(),
+            Some("https://other.example/a.pdf")
+        );
+        assert_eq!(
+            absolute_url("https://dv.example", "//evil.example/a.pdf"),
+            None
+        );
+        assert_eq!(
+            absolute_url("https://dv.example", "javascript:alert(1)"),
+            None
+        );
+        assert_eq!(
+            page_url("http://127.0.0.1:8080/", "1.001193"),
+            "http://127.0.0.1:8080/thu-tuc/1.001193"
+        );
     }
 }

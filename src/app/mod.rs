@@ -59,7 +59,8 @@ pub fn wire(ui: &AppWindow, kiosk: Kiosk) {
 pub fn reset_visit(ui: &AppWindow) {
     search::clear(ui);
     ui.global::<BrowseAdapter>().set_selected_field("".into());
-    ui.global::<BrowseAdapter>().set_procedures(ModelRc::default());
+    ui.global::<BrowseAdapter>()
+        .set_procedures(ModelRc::default());
     detail::clear(ui);
     ui.global::<KeyboardAdapter>().set_shown(false);
     ui.global::<KeyboardAdapter>().set_digits(false);
@@ -79,7 +80,12 @@ pub(crate) fn select_language(ui: &AppWindow, language: &str) {
 pub(crate) fn procedure_rows(items: Vec<ProcedureSummary>) -> Vec<ProcedureRow> {
     items
         .into_iter()
-        .map(|p| ProcedureRow { code: p.code.into(), name: p.name.into(), field: p.field.into(), online: p.online.into() })
+        .map(|p| ProcedureRow {
+            code: p.code.into(),
+            name: p.name.into(),
+            field: p.field.into(),
+            online: p.online.into(),
+        })
         .collect()
 }
 
@@ -109,11 +115,15 @@ pub fn run(config: KioskConfig) -> anyhow::Result<()> {
             url
         }
     };
-    let public_base = config.public_url.clone().unwrap_or_else(|| server_url.clone());
+    let public_base = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| server_url.clone());
 
     let storage = StorageHandle::open_file(config.database_path())?;
     let ui = AppWindow::new().context("cannot create the kiosk window")?;
-    ui.global::<Header>().set_center_name(config.center_name.clone().into());
+    ui.global::<Header>()
+        .set_center_name(config.center_name.clone().into());
     ui.global::<Header>().set_demo(demo);
     let (width, height) = match config.orientation {
         Orientation::Portrait => (1080.0, 1920.0),
@@ -123,7 +133,13 @@ pub fn run(config: KioskConfig) -> anyhow::Result<()> {
     if config.fullscreen {
         ui.window().set_fullscreen(true);
     }
-    wire(&ui, Kiosk { storage: storage.clone(), public_base });
+    wire(
+        &ui,
+        Kiosk {
+            storage: storage.clone(),
+            public_base,
+        },
+    );
     let _clock = header::start_clock(&ui);
 
     let client = SyncClient::new(&server_url)?;
@@ -135,7 +151,8 @@ pub fn run(config: KioskConfig) -> anyhow::Result<()> {
             if let Ok(Ok(state)) = storage.call(|s| s.catalog.sync_state()).await {
                 let changed = matches!(&result, Ok(report) if report.applied.is_some());
                 let weak = weak.clone();
-                let _ = weak.upgrade_in_event_loop(move |ui| header::show_sync_state(&ui, &state, changed));
+                let _ = weak
+                    .upgrade_in_event_loop(move |ui| header::show_sync_state(&ui, &state, changed));
             }
             tokio::time::sleep(interval).await;
         }

@@ -16,7 +16,11 @@ pub fn qr_pixels(text: &str, scale: u32) -> Option<SharedPixelBuffer<Rgb8Pixel>>
     let colors = code.to_colors();
     let pixels = buffer.make_mut_slice();
     for pixel in pixels.iter_mut() {
-        *pixel = Rgb8Pixel { r: 255, g: 255, b: 255 };
+        *pixel = Rgb8Pixel {
+            r: 255,
+            g: 255,
+            b: 255,
+        };
     }
     for (index, color) in colors.iter().enumerate() {
         if *color != qrcode::Color::Dark {
@@ -26,7 +30,8 @@ pub fn qr_pixels(text: &str, scale: u32) -> Option<SharedPixelBuffer<Rgb8Pixel>>
         for dy in 0..scale {
             let row = ((my + QUIET_ZONE) * scale + dy) * side;
             for dx in 0..scale {
-                pixels[(row + (mx + QUIET_ZONE) * scale + dx) as usize] = Rgb8Pixel { r: 0, g: 0, b: 0 };
+                pixels[(row + (mx + QUIET_ZONE) * scale + dx) as usize] =
+                    Rgb8Pixel { r: 0, g: 0, b: 0 };
             }
         }
     }
@@ -42,10 +47,27 @@ mod tests {
         let buffer = qr_pixels("http://127.0.0.1:8080/thu-tuc/1.001193", 4).unwrap();
         let side = buffer.width();
         let px = |x: u32, y: u32| buffer.as_slice()[(y * side + x) as usize];
-        assert_eq!(px(0, 0), Rgb8Pixel { r: 255, g: 255, b: 255 });
-        assert_eq!(px(QUIET_ZONE * 4 - 1, QUIET_ZONE * 4 - 1), Rgb8Pixel { r: 255, g: 255, b: 255 });
+        assert_eq!(
+            px(0, 0),
+            Rgb8Pixel {
+                r: 255,
+                g: 255,
+                b: 255
+            }
+        );
+        assert_eq!(
+            px(QUIET_ZONE * 4 - 1, QUIET_ZONE * 4 - 1),
+            Rgb8Pixel {
+                r: 255,
+                g: 255,
+                b: 255
+            }
+        );
         // Top-left finder pattern starts right after the quiet zone.
-        assert_eq!(px(QUIET_ZONE * 4, QUIET_ZONE * 4), Rgb8Pixel { r: 0, g: 0, b: 0 });
+        assert_eq!(
+            px(QUIET_ZONE * 4, QUIET_ZONE * 4),
+            Rgb8Pixel { r: 0, g: 0, b: 0 }
+        );
         assert!(qr_pixels(&"x".repeat(5000), 4).is_none());
     }
 }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use slint::{ComponentHandle, ModelRc};
 
-use super::{AppWindow, FieldRow, Kiosk, KeyboardAdapter, SearchAdapter, model, procedure_rows};
+use super::{AppWindow, FieldRow, KeyboardAdapter, Kiosk, SearchAdapter, model, procedure_rows};
 use crate::catalog::ProcedureSummary;
 use crate::input::Composer;
 
@@ -92,11 +92,17 @@ fn run_search(ui: &AppWindow, kiosk: &Kiosk, generation: &Arc<AtomicU64>, query:
             .index
             .search(&query, RESULT_LIMIT)
             .into_iter()
-            .map(|h| ProcedureSummary { code: h.code, name: h.name, field: h.field, online: h.online.as_str().to_owned() })
+            .map(|h| ProcedureSummary {
+                code: h.code,
+                name: h.name,
+                field: h.field,
+                online: h.online.as_str().to_owned(),
+            })
             .collect();
         let _ = weak.upgrade_in_event_loop(move |ui| {
             if latest.load(Ordering::SeqCst) == mine {
-                ui.global::<SearchAdapter>().set_results(model(procedure_rows(hits)));
+                ui.global::<SearchAdapter>()
+                    .set_results(model(procedure_rows(hits)));
             }
         });
     });
@@ -110,7 +116,10 @@ pub fn refresh_popular_fields(ui: &AppWindow, kiosk: &Kiosk) {
         let _ = weak.upgrade_in_event_loop(move |ui| {
             let rows: Vec<FieldRow> = fields
                 .into_iter()
-                .map(|f| FieldRow { name: f.field.into(), count: i32::try_from(f.procedures).unwrap_or(i32::MAX) })
+                .map(|f| FieldRow {
+                    name: f.field.into(),
+                    count: i32::try_from(f.procedures).unwrap_or(i32::MAX),
+                })
                 .collect();
             let adapter = ui.global::<SearchAdapter>();
             adapter.set_popular_fields(model(rows));

@@ -82,7 +82,8 @@ pub fn has_diacritics(word: &str) -> bool {
 
 /// Splits text into words: runs of letters and digits.
 pub fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
 }
 
 /// What a word typed as raw Telex or VNI keystrokes would have composed to (`ddawng` → `đăng`,
@@ -92,7 +93,11 @@ pub fn compose_keystrokes(word: &str) -> Option<String> {
     if !lower.is_ascii() || lower.len() > 12 || !lower.chars().any(|c| c.is_ascii_alphabetic()) {
         return None;
     }
-    let method = if lower.chars().any(|c| c.is_ascii_digit()) { &vi::VNI } else { &vi::TELEX };
+    let method = if lower.chars().any(|c| c.is_ascii_digit()) {
+        &vi::VNI
+    } else {
+        &vi::TELEX
+    };
     let mut out = String::new();
     vi::transform_buffer(method, lower.chars(), &mut out);
     let out: String = out.nfc().collect();

@@ -97,7 +97,11 @@ const TYPO: f32 = 0.6;
 const TYPO_PREFIX: f32 = 0.5;
 
 enum Term {
-    Text { alternatives: Vec<String>, accent: Option<String>, prefix: bool },
+    Text {
+        alternatives: Vec<String>,
+        accent: Option<String>,
+        prefix: bool,
+    },
     Code(String),
 }
 
@@ -129,8 +133,16 @@ impl SearchIndex {
                         keys.push(folded.clone());
                     }
                     let list = postings.entry((folded, accent_key(word))).or_default();
-                    if !list.iter().rev().take(4).any(|p| p.doc == doc_id && p.section == section) {
-                        list.push(Posting { doc: doc_id, section });
+                    if !list
+                        .iter()
+                        .rev()
+                        .take(4)
+                        .any(|p| p.doc == doc_id && p.section == section)
+                    {
+                        list.push(Posting {
+                            doc: doc_id,
+                            section,
+                        });
                     }
                 }
             };
@@ -162,7 +174,10 @@ impl SearchIndex {
         for ((folded, accent), postings) in entries {
             match words.last_mut() {
                 Some(word) if word.folded == folded => word.variants.end += 1,
-                _ => words.push(Word { folded, variants: variants.len()..variants.len() + 1 }),
+                _ => words.push(Word {
+                    folded,
+                    variants: variants.len()..variants.len() + 1,
+                }),
             }
             variants.push(Variant { accent, postings });
         }
@@ -190,7 +205,13 @@ impl SearchIndex {
                 name_len: u16::try_from(doc.name.len()).unwrap_or(u16::MAX),
             });
         }
-        Self { docs, keys, flat_words, words, variants }
+        Self {
+            docs,
+            keys,
+            flat_words,
+            words,
+            variants,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -218,7 +239,11 @@ impl SearchIndex {
 
         for (t, term) in terms.iter().enumerate() {
             match term {
-                Term::Text { alternatives, accent, prefix } => {
+                Term::Text {
+                    alternatives,
+                    accent,
+                    prefix,
+                } => {
                     // A letter or two after other words ("dang ky t") only narrows what those
                     // words found; on its own it would touch most of the catalog.
                     let narrows_only = t > 0 && term.is_short_fragment();
@@ -240,8 +265,14 @@ impl SearchIndex {
                                     touched.push(posting.doc);
                                 }
                                 match posting.section {
-                                    Section::Name => hits[posting.doc as usize][0] = hits[posting.doc as usize][0].saturating_add(1),
-                                    Section::Keyword => hits[posting.doc as usize][1] = hits[posting.doc as usize][1].saturating_add(1),
+                                    Section::Name => {
+                                        hits[posting.doc as usize][0] =
+                                            hits[posting.doc as usize][0].saturating_add(1)
+                                    }
+                                    Section::Keyword => {
+                                        hits[posting.doc as usize][1] =
+                                            hits[posting.doc as usize][1].saturating_add(1)
+                                    }
                                     _ => {}
                                 }
                                 let slot = &mut best[posting.doc as usize * n + t];
@@ -292,7 +323,9 @@ impl SearchIndex {
                 Some((score, keys.name_len, doc_id))
             })
             .collect();
-        let order = |a: &(f32, u16, u32), b: &(f32, u16, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2));
+        let order = |a: &(f32, u16, u32), b: &(f32, u16, u32)| {
+            b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
+        };
         if ranked.len() > limit {
             ranked.select_nth_unstable_by(limit - 1, order);
             ranked.truncate(limit);
@@ -315,7 +348,11 @@ impl SearchIndex {
 
     fn name_start_bonus(&self, keys: RankKeys, matched_word: &[u8]) -> f32 {
         let name = &self.flat_words[keys.name.0 as usize..keys.name.1 as usize];
-        if starts_with_first_term(name, matched_word) { 1.5 } else { 0.0 }
+        if starts_with_first_term(name, matched_word) {
+            1.5
+        } else {
+            0.0
+        }
     }
 
     /// Rewards query words found together, in order: in the name (more when they make up most of
@@ -328,7 +365,10 @@ impl SearchIndex {
             let covered = usize::from(name_hits).min(name.len());
             bonus += 4.0 * covered as f32 / name.len() as f32;
             let run = if n == 1 || name_hits < 2 {
-                Run { longest: 1, from_start: usize::from(starts_with_first_term(name, matched_word)) }
+                Run {
+                    longest: 1,
+                    from_start: usize::from(starts_with_first_term(name, matched_word)),
+                }
             } else {
                 longest_run(name, matched_word)
             };
@@ -364,7 +404,9 @@ impl SearchIndex {
             *entry = entry.max(quality);
         };
         for alternative in alternatives {
-            let start = self.words.partition_point(|w| w.folded.as_str() < alternative.as_str());
+            let start = self
+                .words
+                .partition_point(|w| w.folded.as_str() < alternative.as_str());
             if prefix {
                 for (offset, word) in self.words[start..].iter().enumerate() {
                     if !word.folded.starts_with(alternative.as_str()) {
@@ -377,7 +419,11 @@ impl SearchIndex {
                     };
                     note(start + offset, quality);
                 }
-            } else if self.words.get(start).is_some_and(|w| w.folded == *alternative) {
+            } else if self
+                .words
+                .get(start)
+                .is_some_and(|w| w.folded == *alternative)
+            {
                 note(start, EXACT);
             }
             if alternative.chars().count() >= 4 {
@@ -401,7 +447,8 @@ fn parse_query(query: &str) -> Vec<Term> {
     let ends_open = query.chars().last().is_some_and(char::is_alphanumeric);
     let mut raw: Vec<(bool, &str)> = Vec::new();
     for token in query.split(|c: char| c.is_whitespace() || c == ',' || c == ';') {
-        let is_code = token.chars().any(|c| c.is_ascii_digit()) && token.chars().all(|c| c.is_ascii_digit() || c == '.');
+        let is_code = token.chars().any(|c| c.is_ascii_digit())
+            && token.chars().all(|c| c.is_ascii_digit() || c == '.');
         if is_code {
             let trimmed = token.trim_matches('.');
             if !trimmed.is_empty() {
@@ -431,7 +478,11 @@ fn parse_query(query: &str) -> Vec<Term> {
                 Some(composed) => Some(accent_key(composed)),
                 None => has_diacritics(word).then(|| accent_key(word)),
             };
-            Term::Text { alternatives, accent, prefix: i == last && ends_open }
+            Term::Text {
+                alternatives,
+                accent,
+                prefix: i == last && ends_open,
+            }
         })
         .collect()
 }
@@ -448,7 +499,10 @@ struct Run {
 
 /// The longest stretch of `sequence` matching consecutive query terms (term t, then t+1…).
 fn longest_run(sequence: &[u32], matched: &[u8]) -> Run {
-    let mut run = Run { longest: 0, from_start: 0 };
+    let mut run = Run {
+        longest: 0,
+        from_start: 0,
+    };
     for start in 0..sequence.len() {
         let mut bits = matched[sequence[start] as usize];
         while bits != 0 {
@@ -488,9 +542,14 @@ fn code_match(code: &str, typed: &str) -> f32 {
 fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
     match a.len() as isize - b.len() as isize {
         0 => {
-            let Some(i) = a.iter().zip(b).position(|(x, y)| x != y) else { return false };
+            let Some(i) = a.iter().zip(b).position(|(x, y)| x != y) else {
+                return false;
+            };
             a[i + 1..] == b[i + 1..]
-                || (i + 1 < a.len() && a[i] == b[i + 1] && a[i + 1] == b[i] && a[i + 2..] == b[i + 2..])
+                || (i + 1 < a.len()
+                    && a[i] == b[i + 1]
+                    && a[i + 1] == b[i]
+                    && a[i + 2..] == b[i + 2..])
         }
         1 => one_deletion(a, b),
         -1 => one_deletion(b, a),
@@ -500,7 +559,11 @@ fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
 
 /// `longer` with one byte removed equals `shorter`.
 fn one_deletion(longer: &[u8], shorter: &[u8]) -> bool {
-    let i = longer.iter().zip(shorter).position(|(x, y)| x != y).unwrap_or(shorter.len());
+    let i = longer
+        .iter()
+        .zip(shorter)
+        .position(|(x, y)| x != y)
+        .unwrap_or(shorter.len());
     longer[i + 1..] == shorter[i..]
 }
 

@@ -58,11 +58,18 @@ pub fn now_unix() -> i64 {
 
 impl CatalogDb {
     pub fn open(path: &Path) -> Result<Self, StorageError> {
-        Ok(Self { conn: storage::open(path)? })
+        Ok(Self {
+            conn: storage::open(path)?,
+        })
     }
 
     /// Applies a validated delta and its cursor in one transaction: either both land or neither.
-    pub fn apply(&mut self, delta: &CatalogDelta, etag: Option<&str>, now: i64) -> Result<ApplySummary, StorageError> {
+    pub fn apply(
+        &mut self,
+        delta: &CatalogDelta,
+        etag: Option<&str>,
+        now: i64,
+    ) -> Result<ApplySummary, StorageError> {
         let tx = self.conn.transaction()?;
         if delta.full {
             tx.execute("DELETE FROM procedures", [])?;
@@ -97,7 +104,11 @@ impl CatalogDb {
             params![delta.cursor, etag, now],
         )?;
         tx.commit()?;
-        Ok(ApplySummary { full: delta.full, upserted: delta.procedures.len(), removed: delta.removed.len() })
+        Ok(ApplySummary {
+            full: delta.full,
+            upserted: delta.procedures.len(),
+            removed: delta.removed.len(),
+        })
     }
 
     pub fn record_not_modified(&mut self, now: i64) -> Result<(), StorageError> {
@@ -109,7 +120,12 @@ impl CatalogDb {
         Ok(())
     }
 
-    pub fn record_failure(&mut self, now: i64, error: &str, reachable: bool) -> Result<(), StorageError> {
+    pub fn record_failure(
+        &mut self,
+        now: i64,
+        error: &str,
+        reachable: bool,
+    ) -> Result<(), StorageError> {
         self.conn.execute(
             "UPDATE sync_state SET last_attempt_at = ?1, last_error = ?2, server_reachable = ?3 WHERE id = 1",
             params![now, error, reachable],
@@ -136,23 +152,39 @@ impl CatalogDb {
     }
 
     pub fn count(&self) -> Result<u64, StorageError> {
-        Ok(self.conn.query_row("SELECT count(*) FROM procedures", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM procedures", [], |r| r.get(0))?)
     }
 
     pub fn fields(&self) -> Result<Vec<FieldCount>, StorageError> {
-        let mut stmt =
-            self.conn.prepare("SELECT field, count(*) FROM procedures GROUP BY field ORDER BY count(*) DESC, field")?;
-        let rows = stmt.query_map([], |r| Ok(FieldCount { field: r.get(0)?, procedures: r.get(1)? }))?;
+        let mut stmt = self.conn.prepare(
+            "SELECT field, count(*) FROM procedures GROUP BY field ORDER BY count(*) DESC, field",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(FieldCount {
+                field: r.get(0)?,
+                procedures: r.get(1)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     pub fn stats(&self) -> Result<CatalogStats, StorageError> {
-        Ok(CatalogStats { procedures: self.count()?, fields: self.fields()?, sync: self.sync_state()? })
+        Ok(CatalogStats {
+            procedures: self.count()?,
+            fields: self.fields()?,
+            sync: self.sync_state()?,
+        })
     }
 
     pub fn get(&self, code: &str) -> Result<Option<Procedure>, StorageError> {
-        let body: Option<String> =
-            self.conn.query_row("SELECT body FROM procedures WHERE code = ?1", [code], |r| r.get(0)).optional()?;
+        let body: Option<String> = self
+            .conn
+            .query_row("SELECT body FROM procedures WHERE code = ?1", [code], |r| {
+                r.get(0)
+            })
+            .optional()?;
         body.map(|body| parse_stored(code, &body)).transpose()
     }
 
@@ -162,7 +194,12 @@ impl CatalogDb {
             .conn
             .prepare_cached("SELECT code, name, field, online FROM procedures WHERE field = ?1")?;
         let rows = stmt.query_map([field], |r| {
-            Ok(ProcedureSummary { code: r.get(0)?, name: r.get(1)?, field: r.get(2)?, online: r.get(3)? })
+            Ok(ProcedureSummary {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                field: r.get(2)?,
+                online: r.get(3)?,
+            })
         })?;
         let mut procedures: Vec<ProcedureSummary> = rows.collect::<Result<_, _>>()?;
         // SQLite's binary order puts "Cấp Giấy" before "Cấp bản"; visitors expect dictionary order.
@@ -187,13 +224,20 @@ impl CatalogDb {
              FROM procedures p LEFT JOIN field_usage u ON u.field = p.field
              GROUP BY p.field ORDER BY opens DESC, n DESC, p.field LIMIT ?1",
         )?;
-        let rows = stmt.query_map([limit as i64], |r| Ok(FieldCount { field: r.get(0)?, procedures: r.get(1)? }))?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok(FieldCount {
+                field: r.get(0)?,
+                procedures: r.get(1)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Every procedure, in code order; what the search index is built from.
     pub fn all(&self) -> Result<Vec<Procedure>, StorageError> {
-        let mut stmt = self.conn.prepare("SELECT code, body FROM procedures ORDER BY code")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT code, body FROM procedures ORDER BY code")?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
@@ -211,5 +255,8 @@ impl CatalogDb {
 }
 
 fn parse_stored(code: &str, body: &str) -> Result<Procedure, StorageError> {
-    serde_json::from_str(body).map_err(|e| StorageError::Corrupt { code: code.to_owned(), reason: e.to_string() })
+    serde_json::from_str(body).map_err(|e| StorageError::Corrupt {
+        code: code.to_owned(),
+        reason: e.to_string(),
+    })
 }

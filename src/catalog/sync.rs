@@ -37,7 +37,11 @@ impl SyncError {
 #[derive(Debug)]
 pub enum Fetched {
     NotModified,
-    Changed { delta: CatalogDelta, etag: Option<String>, bytes: usize },
+    Changed {
+        delta: CatalogDelta,
+        etag: Option<String>,
+        bytes: usize,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -62,15 +66,25 @@ impl SyncClient {
             .timeout(Duration::from_secs(120))
             .user_agent(concat!("motcua-kiosk/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| SyncError::Unreachable { url: server_url.to_owned(), reason: e.to_string() })?;
-        Ok(Self { http, base: server_url.trim_end_matches('/').to_owned() })
+            .map_err(|e| SyncError::Unreachable {
+                url: server_url.to_owned(),
+                reason: e.to_string(),
+            })?;
+        Ok(Self {
+            http,
+            base: server_url.trim_end_matches('/').to_owned(),
+        })
     }
 
     pub fn base_url(&self) -> &str {
         &self.base
     }
 
-    pub async fn fetch(&self, cursor: Option<&str>, etag: Option<&str>) -> Result<Fetched, SyncError> {
+    pub async fn fetch(
+        &self,
+        cursor: Option<&str>,
+        etag: Option<&str>,
+    ) -> Result<Fetched, SyncError> {
         let url = format!("{}/api/v1/catalog", self.base);
         let mut request = self.http.get(&url);
         if let Some(cursor) = cursor {
@@ -79,19 +93,35 @@ impl SyncClient {
                 request = request.header(IF_NONE_MATCH, etag);
             }
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| SyncError::Unreachable { url: url.clone(), reason: error_chain(&e) })?;
+        let response = request.send().await.map_err(|e| SyncError::Unreachable {
+            url: url.clone(),
+            reason: error_chain(&e),
+        })?;
         match response.status() {
             StatusCode::NOT_MODIFIED => return Ok(Fetched::NotModified),
             StatusCode::OK => {}
-            status => return Err(SyncError::Status { url, status: status.as_u16() }),
+            status => {
+                return Err(SyncError::Status {
+                    url,
+                    status: status.as_u16(),
+                });
+            }
         }
-        let etag = response.headers().get(ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let body = response.bytes().await.map_err(|e| SyncError::Body { url, reason: error_chain(&e) })?;
+        let etag = response
+            .headers()
+            .get(ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response.bytes().await.map_err(|e| SyncError::Body {
+            url,
+            reason: error_chain(&e),
+        })?;
         let delta = parse_delta(&body)?;
-        Ok(Fetched::Changed { delta, etag, bytes: body.len() })
+        Ok(Fetched::Changed {
+            delta,
+            etag,
+            bytes: body.len(),
+        })
     }
 }
 
@@ -110,13 +140,22 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 /// is reported with the record's position and code.
 pub fn parse_delta(bytes: &[u8]) -> Result<CatalogDelta, SyncError> {
     let malformed = |reason: String| SyncError::Malformed(reason);
-    let root: Value = serde_json::from_slice(bytes).map_err(|e| malformed(format!("not valid JSON: {e}")))?;
+    let root: Value =
+        serde_json::from_slice(bytes).map_err(|e| malformed(format!("not valid JSON: {e}")))?;
     let format = root.get("format").and_then(Value::as_str);
     if format != Some(CATALOG_FORMAT) {
-        return Err(malformed(format!("format is {format:?}, expected {CATALOG_FORMAT:?}")));
+        return Err(malformed(format!(
+            "format is {format:?}, expected {CATALOG_FORMAT:?}"
+        )));
     }
-    let cursor = root.get("cursor").and_then(Value::as_str).ok_or_else(|| malformed("no cursor".into()))?;
-    let full = root.get("full").and_then(Value::as_bool).ok_or_else(|| malformed("no `full` flag".into()))?;
+    let cursor = root
+        .get("cursor")
+        .and_then(Value::as_str)
+        .ok_or_else(|| malformed("no cursor".into()))?;
+    let full = root
+        .get("full")
+        .and_then(Value::as_bool)
+        .ok_or_else(|| malformed("no `full` flag".into()))?;
     let records = root
         .get("procedures")
         .and_then(Value::as_array)
@@ -135,19 +174,32 @@ pub fn parse_delta(bytes: &[u8]) -> Result<CatalogDelta, SyncError> {
             .map(|code| {
                 code.as_str()
                     .ok_or_else(|| malformed(format!("removed code {code} is not a string")))
-                    .and_then(|text| ProcedureCode::parse(text).map_err(|e| malformed(e.to_string())))
+                    .and_then(|text| {
+                        ProcedureCode::parse(text).map_err(|e| malformed(e.to_string()))
+                    })
             })
             .collect::<Result<_, _>>()?,
         Some(_) => return Err(malformed("`removed` is not an array".into())),
     };
-    Ok(CatalogDelta { format: CATALOG_FORMAT.to_owned(), cursor: cursor.to_owned(), full, procedures, removed })
+    Ok(CatalogDelta {
+        format: CATALOG_FORMAT.to_owned(),
+        cursor: cursor.to_owned(),
+        full,
+        procedures,
+        removed,
+    })
 }
 
 /// One sync: on any failure the previous catalog stays exactly as it was and the failure is
 /// recorded (and logged once) for the sync indicator.
-pub async fn sync_once(client: &SyncClient, storage: &StorageHandle) -> Result<SyncReport, SyncError> {
+pub async fn sync_once(
+    client: &SyncClient,
+    storage: &StorageHandle,
+) -> Result<SyncReport, SyncError> {
     let state = storage.call(|s| s.catalog.sync_state()).await??;
-    let outcome = client.fetch(state.cursor.as_deref(), state.etag.as_deref()).await;
+    let outcome = client
+        .fetch(state.cursor.as_deref(), state.etag.as_deref())
+        .await;
     let now = now_unix();
     match outcome {
         Ok(Fetched::NotModified) => {
@@ -157,7 +209,11 @@ pub async fn sync_once(client: &SyncClient, storage: &StorageHandle) -> Result<S
                     s.catalog.count()
                 })
                 .await??;
-            Ok(SyncReport { applied: None, bytes: 0, procedures })
+            Ok(SyncReport {
+                applied: None,
+                bytes: 0,
+                procedures,
+            })
         }
         Ok(Fetched::Changed { delta, etag, bytes }) => {
             let (summary, procedures) = storage
@@ -167,7 +223,11 @@ pub async fn sync_once(client: &SyncClient, storage: &StorageHandle) -> Result<S
                     Ok::<_, StorageError>((summary, s.catalog.count()?))
                 })
                 .await??;
-            Ok(SyncReport { applied: Some(summary), bytes, procedures })
+            Ok(SyncReport {
+                applied: Some(summary),
+                bytes,
+                procedures,
+            })
         }
         Err(error) => {
             let message = error.to_string();
@@ -178,7 +238,9 @@ pub async fn sync_once(client: &SyncClient, storage: &StorageHandle) -> Result<S
                     s.catalog.count()
                 })
                 .await??;
-            tracing::warn!("catalog sync failed, keeping the previous catalog of {kept} procedures: {error}");
+            tracing::warn!(
+                "catalog sync failed, keeping the previous catalog of {kept} procedures: {error}"
+            );
             Err(error)
         }
     }

@@ -55,7 +55,11 @@ pub fn to_telex(word: &str) -> Option<String> {
         let base = base?;
         raw.push(base);
         match modifier {
-            Some('^') => raw.push(if upper { base.to_ascii_uppercase() } else { base.to_ascii_lowercase() }),
+            Some('^') => raw.push(if upper {
+                base.to_ascii_uppercase()
+            } else {
+                base.to_ascii_lowercase()
+            }),
             Some('w') => raw.push(if upper { 'W' } else { 'w' }),
             Some('d') => raw.push(if upper { 'D' } else { 'd' }),
             _ => {}

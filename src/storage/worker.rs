@@ -65,7 +65,9 @@ impl StorageHandle {
         match ready_rx.recv() {
             Ok(Ok(())) => Ok(Self { jobs }),
             Ok(Err(e)) => Err(e),
-            Err(_) => Err(StorageError::Worker("the storage thread died while opening".into())),
+            Err(_) => Err(StorageError::Worker(
+                "the storage thread died while opening".into(),
+            )),
         }
     }
 

@@ -22,7 +22,10 @@ pub async fn spawn_central(data_dir: &Path, catalog: &str) -> RunningServer {
 
 /// Replaces the running server's catalog, as `motcua-central import` does.
 pub fn reimport(data_dir: &Path, catalog: &str) {
-    let config = CentralConfig { data_dir: data_dir.to_owned(), ..CentralConfig::default() };
+    let config = CentralConfig {
+        data_dir: data_dir.to_owned(),
+        ..CentralConfig::default()
+    };
     let mut store = motcua_central::open_catalog(&config).unwrap();
     import_text(&mut store, catalog).unwrap();
 }

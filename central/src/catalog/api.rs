@@ -32,14 +32,26 @@ pub async fn get_catalog(
     Query(query): Query<CatalogQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let if_none_match = headers.get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let if_none_match = headers
+        .get(IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let catalog = state.catalog.clone();
     let answer = tokio::task::spawn_blocking(move || {
-        let store = catalog.lock().map_err(|_| ApiError::Internal("catalog lock poisoned".into()))?;
+        let store = catalog
+            .lock()
+            .map_err(|_| ApiError::Internal("catalog lock poisoned".into()))?;
         let current = store.current()?;
         let etag = current.etag();
-        let since_is_current = query.since.as_deref().is_none_or(|s| s == current.to_string());
-        if since_is_current && if_none_match.as_deref().is_some_and(|tags| etag_matches(tags, &etag)) {
+        let since_is_current = query
+            .since
+            .as_deref()
+            .is_none_or(|s| s == current.to_string());
+        if since_is_current
+            && if_none_match
+                .as_deref()
+                .is_some_and(|tags| etag_matches(tags, &etag))
+        {
             return Ok::<_, ApiError>(None);
         }
         Ok(Some(store.delta(query.since.as_deref())?))
@@ -49,7 +61,8 @@ pub async fn get_catalog(
     let Some(delta) = answer else {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     };
-    let etag = HeaderValue::from_str(&delta.cursor.etag()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let etag = HeaderValue::from_str(&delta.cursor.etag())
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok((
         [
             (CONTENT_TYPE, HeaderValue::from_static("application/json")),
@@ -62,7 +75,10 @@ pub async fn get_catalog(
 }
 
 fn etag_matches(if_none_match: &str, etag: &str) -> bool {
-    if_none_match.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
+    if_none_match
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
 }
 
 /// Liveness and what the server holds.
@@ -72,10 +88,14 @@ fn etag_matches(if_none_match: &str, etag: &str) -> bool {
     tag = "operations",
     responses((status = 200, description = "The server is up", body = motcua_protocol::Health))
 )]
-pub async fn health(State(state): State<AppState>) -> Result<axum::Json<motcua_protocol::Health>, ApiError> {
+pub async fn health(
+    State(state): State<AppState>,
+) -> Result<axum::Json<motcua_protocol::Health>, ApiError> {
     let catalog = state.catalog.clone();
     let health = tokio::task::spawn_blocking(move || {
-        let store = catalog.lock().map_err(|_| ApiError::Internal("catalog lock poisoned".into()))?;
+        let store = catalog
+            .lock()
+            .map_err(|_| ApiError::Internal("catalog lock poisoned".into()))?;
         Ok::<_, ApiError>(motcua_protocol::Health {
             status: "ok".into(),
             version: env!("CARGO_PKG_VERSION").into(),

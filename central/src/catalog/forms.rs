@@ -16,11 +16,18 @@ fn safe_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 200
         && !name.starts_with('.')
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_')
 }
 
 fn content_type(name: &str) -> &'static str {
-    match name.rsplit('.').next().map(str::to_ascii_lowercase).as_deref() {
+    match name
+        .rsplit('.')
+        .next()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("pdf") => "application/pdf",
         Some("doc") => "application/msword",
         Some("docx") => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -37,7 +44,10 @@ pub async fn form_file(State(state): State<AppState>, Path(name): Path<String>) 
             return (
                 [
                     (CONTENT_TYPE, content_type(&name).to_owned()),
-                    (CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+                    (
+                        CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}\""),
+                    ),
                     (X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
                 ],
                 bytes,
@@ -69,7 +79,16 @@ mod tests {
     #[test]
     fn only_plain_file_names() {
         assert!(safe_name("1.001193-to-khai.pdf"));
-        for bad in ["", "../central.db", "..", ".hidden", "a/b.pdf", "a\\b.pdf", "%2e%2e", "x y.pdf"] {
+        for bad in [
+            "",
+            "../central.db",
+            "..",
+            ".hidden",
+            "a/b.pdf",
+            "a\\b.pdf",
+            "%2e%2e",
+            "x y.pdf",
+        ] {
             assert!(!safe_name(bad), "{bad:?}");
         }
     }

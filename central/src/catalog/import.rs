@@ -8,7 +8,10 @@ use crate::db::DbError;
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{} bad record(s); nothing was changed:\n{}", .0.len(), .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<RecordError>),
     #[error(transparent)]
@@ -22,7 +25,9 @@ pub fn import_text(store: &mut CatalogStore, text: &str) -> Result<ImportSummary
 }
 
 pub fn import_file(store: &mut CatalogStore, path: &Path) -> Result<ImportSummary, ImportError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| ImportError::Read { path: path.display().to_string(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| ImportError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
     import_text(store, &text)
 }

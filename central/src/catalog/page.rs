@@ -26,11 +26,18 @@ pub async fn procedure_page(
     let catalog = state.catalog.clone();
     let lookup = code.clone();
     let procedure = tokio::task::spawn_blocking(move || {
-        let store = catalog.lock().map_err(|_| ApiError::Internal("catalog lock poisoned".into()))?;
+        let store = catalog
+            .lock()
+            .map_err(|_| ApiError::Internal("catalog lock poisoned".into()))?;
         Ok::<_, ApiError>(store.get(&lookup)?)
     })
     .await??;
-    let own_path = format!("/thu-tuc/{}", code.chars().filter(|c| c.is_ascii_digit() || *c == '.').collect::<String>());
+    let own_path = format!(
+        "/thu-tuc/{}",
+        code.chars()
+            .filter(|c| c.is_ascii_digit() || *c == '.')
+            .collect::<String>()
+    );
     Ok(match procedure {
         Some(procedure) => page_shell(lang, &procedure.name, &own_path, render(&procedure, lang)).into_response(),
         None => (
@@ -52,7 +59,10 @@ fn online_label(level: OnlineLevel, lang: Lang) -> &'static str {
     match level {
         OnlineLevel::Full => lang.pick("Dịch vụ công trực tuyến toàn trình", "Fully online"),
         OnlineLevel::Partial => lang.pick("Dịch vụ công trực tuyến một phần", "Partly online"),
-        OnlineLevel::None => lang.pick("Chỉ nộp trực tiếp hoặc qua bưu chính", "In person or by post only"),
+        OnlineLevel::None => lang.pick(
+            "Chỉ nộp trực tiếp hoặc qua bưu chính",
+            "In person or by post only",
+        ),
     }
 }
 

@@ -16,9 +16,14 @@ pub struct Cursor {
 impl Cursor {
     pub fn parse(text: &str) -> Option<Self> {
         let (dataset, seq) = text.split_once('.')?;
-        let valid_dataset = !dataset.is_empty() && dataset.len() <= 32 && dataset.bytes().all(|b| b.is_ascii_hexdigit());
+        let valid_dataset = !dataset.is_empty()
+            && dataset.len() <= 32
+            && dataset.bytes().all(|b| b.is_ascii_hexdigit());
         let seq: i64 = seq.parse().ok().filter(|s| *s >= 0)?;
-        valid_dataset.then(|| Self { dataset: dataset.to_owned(), seq })
+        valid_dataset.then(|| Self {
+            dataset: dataset.to_owned(),
+            seq,
+        })
     }
 
     pub fn etag(&self) -> String {
@@ -71,19 +76,34 @@ impl CatalogStore {
     }
 
     pub fn current(&self) -> Result<Cursor, DbError> {
-        Ok(self.conn.query_row("SELECT dataset, seq FROM catalog_meta WHERE id = 1", [], |row| {
-            Ok(Cursor { dataset: row.get(0)?, seq: row.get(1)? })
-        })?)
+        Ok(self.conn.query_row(
+            "SELECT dataset, seq FROM catalog_meta WHERE id = 1",
+            [],
+            |row| {
+                Ok(Cursor {
+                    dataset: row.get(0)?,
+                    seq: row.get(1)?,
+                })
+            },
+        )?)
     }
 
     pub fn count(&self) -> Result<u64, DbError> {
-        Ok(self.conn.query_row("SELECT count(*) FROM procedures WHERE body IS NOT NULL", [], |r| r.get(0))?)
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM procedures WHERE body IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     pub fn get(&self, code: &str) -> Result<Option<Procedure>, DbError> {
         let body: Option<String> = self
             .conn
-            .query_row("SELECT body FROM procedures WHERE code = ?1 AND body IS NOT NULL", [code], |r| r.get(0))
+            .query_row(
+                "SELECT body FROM procedures WHERE code = ?1 AND body IS NOT NULL",
+                [code],
+                |r| r.get(0),
+            )
             .optional()?;
         // Bodies are written only by this module from validated procedures.
         Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
@@ -93,7 +113,9 @@ impl CatalogStore {
     /// syncs carry only real changes; records absent from `procedures` become tombstones.
     pub fn replace(&mut self, procedures: &[Procedure]) -> Result<ImportSummary, DbError> {
         let tx = self.conn.transaction()?;
-        let mut seq: i64 = tx.query_row("SELECT seq FROM catalog_meta WHERE id = 1", [], |r| r.get(0))?;
+        let mut seq: i64 = tx.query_row("SELECT seq FROM catalog_meta WHERE id = 1", [], |r| {
+            r.get(0)
+        })?;
         let mut summary = ImportSummary::default();
         let mut incoming = std::collections::HashSet::with_capacity(procedures.len());
         {
@@ -108,7 +130,8 @@ impl CatalogStore {
                 let body = serde_json::to_string(procedure).map_err(|e| {
                     DbError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
                 })?;
-                let old: Option<Option<String>> = existing.query_row([code], |r| r.get(0)).optional()?;
+                let old: Option<Option<String>> =
+                    existing.query_row([code], |r| r.get(0)).optional()?;
                 match old {
                     Some(Some(old)) if old == body => {
                         summary.unchanged += 1;
@@ -124,7 +147,8 @@ impl CatalogStore {
                 .prepare("SELECT code FROM procedures WHERE body IS NOT NULL")?
                 .query_map([], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
-            let mut tombstone = tx.prepare("UPDATE procedures SET body = NULL, version = ?2 WHERE code = ?1")?;
+            let mut tombstone =
+                tx.prepare("UPDATE procedures SET body = NULL, version = ?2 WHERE code = ?1")?;
             for code in live.iter().filter(|code| !incoming.contains(code.as_str())) {
                 seq += 1;
                 tombstone.execute(params![code, seq])?;
@@ -150,7 +174,11 @@ impl CatalogStore {
         push_json_string(&mut body, CATALOG_FORMAT);
         body.push_str(",\"cursor\":");
         push_json_string(&mut body, &current.to_string());
-        body.push_str(if full { ",\"full\":true,\"procedures\":[" } else { ",\"full\":false,\"procedures\":[" });
+        body.push_str(if full {
+            ",\"full\":true,\"procedures\":["
+        } else {
+            ",\"full\":false,\"procedures\":["
+        });
 
         let mut upserts = 0;
         let mut removed_codes = Vec::new();
@@ -181,7 +209,13 @@ impl CatalogStore {
             push_json_string(&mut body, code);
         }
         body.push_str("]}");
-        Ok(DeltaJson { cursor: current, full, upserts, removals: removed_codes.len(), body })
+        Ok(DeltaJson {
+            cursor: current,
+            full,
+            upserts,
+            removals: removed_codes.len(),
+            body,
+        })
     }
 }
 

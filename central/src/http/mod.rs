@@ -44,7 +44,10 @@ pub fn app(state: AppState) -> Router {
         .split_for_parts();
     let api = Arc::new(api);
     router
-        .route("/api/v1/openapi.json", get(move || async move { axum::Json(api.as_ref().clone()) }))
+        .route(
+            "/api/v1/openapi.json",
+            get(move || async move { axum::Json(api.as_ref().clone()) }),
+        )
         .route("/thu-tuc/{code}", get(catalog::page::procedure_page))
         .route("/forms/{name}", get(catalog::forms::form_file))
         .route("/static/public.css", get(crate::pages::stylesheet))
