@@ -50,7 +50,7 @@ async fn main() {
     let config = CentralConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: server_dir.path().to_owned(),
-        public_url: None,
+        ..CentralConfig::default()
     };
     let mut catalog = motcua_central::catalog::generate::generate(count, 1);
     let mut store = motcua_central::open_catalog(&config).unwrap();

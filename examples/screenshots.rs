@@ -1,5 +1,7 @@
 //! Renders every kiosk screen to PNG with Slint's software renderer, no display needed:
-//! `docs/screenshots/{portrait,landscape}/{home,search,browse,detail,keyboard}.png`.
+//! `docs/screenshots/{portrait,landscape}/{home,search,browse,detail,keyboard,status-prompt,
+//! status,status-message,results}.png`, against the embedded demo server (demo catalog and demo
+//! dossiers) over real HTTP.
 //!
 //! Run: `scripts/screenshots` (or `cargo run --example screenshots -- OUT_DIR`).
 
@@ -10,7 +12,9 @@ use std::sync::{Arc, Mutex};
 
 use motcua_kiosk::app::{
     AppWindow, BrowseAdapter, Header, KeyboardAdapter, Kiosk, Nav, Screen, SearchAdapter,
+    StatusAdapter, StatusView,
 };
+use motcua_protocol::DossierStatus;
 use slint::ComponentHandle;
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::platform::{EventLoopProxy, Platform, PlatformError, WindowAdapter};
@@ -74,6 +78,16 @@ impl Shooter {
         slint::platform::update_timers_and_animations();
     }
 
+    /// Settles until `done`, for answers that come over the network.
+    fn settle_until(&self, done: impl Fn() -> bool) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        self.settle();
+        while !done() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            self.settle();
+        }
+    }
+
     fn shoot(&self, path: &Path) -> anyhow::Result<()> {
         self.settle();
         let snapshot = self.ui.window().take_snapshot()?;
@@ -90,6 +104,25 @@ impl Shooter {
             .write_image_data(snapshot.as_bytes())?;
         println!("wrote {}", path.display());
         Ok(())
+    }
+
+    /// What a keyboard-mode barcode scanner sends: the text as key presses, then Enter.
+    fn scan(&self, text: &str) {
+        use slint::platform::WindowEvent;
+        let keys = text
+            .chars()
+            .map(String::from)
+            .chain([char::from(slint::platform::Key::Return).to_string()]);
+        for key in keys {
+            let text: slint::SharedString = key.into();
+            self.ui
+                .window()
+                .dispatch_event(WindowEvent::KeyPressed { text: text.clone() });
+            self.ui
+                .window()
+                .dispatch_event(WindowEvent::KeyReleased { text });
+        }
+        self.settle();
     }
 
     fn type_keys(&self, keys: &str) {
@@ -116,10 +149,37 @@ fn main() -> anyhow::Result<()> {
     .map_err(|e| anyhow::anyhow!("cannot set the headless platform: {e:?}"))?;
 
     let data = tempfile::tempdir()?;
-    let storage = motcua_kiosk::demo::synced_demo_storage(data.path())?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    let demo = runtime.block_on(motcua_kiosk::demo::start_embedded_server(
+        data.path(),
+        false,
+    ))?;
+    let base = demo.server.base_url();
+    let storage = motcua_kiosk::storage::StorageHandle::open_file(data.path().join("kiosk.db"))?;
+    let sync = motcua_kiosk::catalog::SyncClient::new(&base)?;
+    runtime.block_on(motcua_kiosk::catalog::sync_once(&sync, &storage))?;
+    let dossiers = motcua_central::open_dossiers(&motcua_central::CentralConfig {
+        data_dir: data.path().join("demo-central"),
+        ..Default::default()
+    })?;
+    let showcase = motcua_central::status::demo::seeded_showcase(&dossiers)?;
+    drop(dossiers);
+    // Scanned, so the phone QR shows: the receipt's status link of the dossier awaiting papers.
+    let supplement = showcase
+        .iter()
+        .find(|d| d.status == DossierStatus::SupplementRequested)
+        .map(|d| motcua_protocol::status_url(&base, &d.token))
+        .ok_or_else(|| anyhow::anyhow!("no demo dossier awaits papers"))?;
     let kiosk = Kiosk {
         storage,
-        public_base: "http://127.0.0.1:8080".into(),
+        public_base: base.clone(),
+        status_client: motcua_kiosk::status::StatusClient::new(
+            &base,
+            Some(demo.credential.clone()),
+        )?,
+        runtime: runtime.handle().clone(),
+        scanner_rules: Default::default(),
+        samples: demo.samples.clone(),
     };
     let ui = AppWindow::new()?;
     ui.global::<Header>()
@@ -166,6 +226,29 @@ fn main() -> anyhow::Result<()> {
         ui.global::<SearchAdapter>().invoke_open("1.001193".into());
         shooter.settle();
         shooter.shoot(&dir.join("detail.png"))?;
+
+        motcua_kiosk::app::reset_visit(ui);
+        ui.global::<StatusAdapter>().invoke_try_again();
+        ui.global::<Nav>().invoke_show(Screen::Status);
+        shooter.type_keys("G09.20-");
+        shooter.shoot(&dir.join("status-prompt.png"))?;
+
+        shooter.scan(&supplement);
+        shooter.settle_until(|| ui.global::<StatusAdapter>().get_view() != StatusView::Loading);
+        shooter.shoot(&dir.join("status.png"))?;
+
+        ui.global::<StatusAdapter>().invoke_try_again();
+        shooter.scan("https://zalo.me/g/abcdef");
+        shooter.shoot(&dir.join("status-message.png"))?;
+
+        motcua_kiosk::app::reset_visit(ui);
+        ui.global::<Nav>().invoke_show(Screen::Results);
+        shooter.settle_until(|| {
+            ui.global::<motcua_kiosk::app::ResultsAdapter>()
+                .get_loaded()
+        });
+        shooter.shoot(&dir.join("results.png"))?;
     }
+    runtime.block_on(demo.server.stop());
     Ok(())
 }

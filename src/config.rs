@@ -45,6 +45,15 @@ pub struct KioskConfig {
     pub sync_interval_secs: u64,
     pub orientation: Orientation,
     pub fullscreen: bool,
+    /// A barcode scanner in serial mode, e.g. `/dev/ttyACM0`. Scanners in keyboard mode need no
+    /// setting: they are recognised by how fast they type.
+    pub scanner_device: Option<PathBuf>,
+    /// Longest pause between two keys of one scan from a keyboard-mode scanner, milliseconds.
+    pub scanner_max_key_gap_ms: u64,
+    /// Limits of the pages a visitor attaches to a dossier.
+    pub limits: crate::submission::Limits,
+    /// The center's account for fees, shown as a VietQR payment code on receipts.
+    pub payment: Option<crate::submission::vietqr::PaymentAccount>,
 }
 
 impl Default for KioskConfig {
@@ -57,6 +66,10 @@ impl Default for KioskConfig {
             sync_interval_secs: 300,
             orientation: Orientation::Portrait,
             fullscreen: false,
+            scanner_device: None,
+            scanner_max_key_gap_ms: 35,
+            limits: crate::submission::Limits::default(),
+            payment: None,
         }
     }
 }
@@ -127,6 +140,22 @@ impl KioskConfig {
         if self.sync_interval_secs < 10 {
             return Err("sync_interval_secs: must be at least 10 seconds".to_owned());
         }
+        if !(5..=200).contains(&self.scanner_max_key_gap_ms) {
+            return Err("scanner_max_key_gap_ms: must be between 5 and 200".to_owned());
+        }
+        if self.limits.max_file_bytes == 0
+            || self.limits.max_pages_per_document == 0
+            || self.limits.max_total_bytes < self.limits.max_file_bytes
+        {
+            return Err(
+                "limits: max_file_bytes and max_pages_per_document must be positive, and \
+                 max_total_bytes at least max_file_bytes"
+                    .to_owned(),
+            );
+        }
+        if let Some(payment) = &self.payment {
+            payment.validate().map_err(|e| format!("payment: {e}"))?;
+        }
         if self.center_name.trim().is_empty() {
             return Err("center_name: must not be empty".to_owned());
         }
@@ -176,6 +205,12 @@ mod tests {
             ("sync_interval_secs = 1", "sync_interval_secs"),
             ("orientation = \"sideways\"", "orientation"),
             ("sever_url = \"http://x\"", "sever_url"),
+            ("scanner_max_key_gap_ms = 1000", "scanner_max_key_gap_ms"),
+            ("[limits]\nmax_file_bytes = 0", "limits"),
+            (
+                "[payment]\nbank_bin = \"97\"\naccount = \"1\"\naccount_name = \"A\"",
+                "bank_bin",
+            ),
         ] {
             std::fs::write(&path, text).unwrap();
             let err = KioskConfig::from_file(&path).unwrap_err().to_string();

@@ -5,4 +5,7 @@ pub mod catalog;
 pub mod config;
 pub mod demo;
 pub mod input;
+pub mod operations;
+pub mod status;
 pub mod storage;
+pub mod submission;

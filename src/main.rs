@@ -5,6 +5,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use motcua_kiosk::catalog::{SyncClient, sync_once};
 use motcua_kiosk::config::{KioskConfig, check_server_url};
+use motcua_kiosk::operations::Credential;
 use motcua_kiosk::storage::StorageHandle;
 
 /// The motcua self-service kiosk. Without a command it starts the kiosk screen; without a
@@ -47,6 +48,43 @@ enum Command {
         #[command(subcommand)]
         command: CatalogCommand,
     },
+    /// Look up a dossier's status as the kiosk screen does: by dossier code or by the text of a
+    /// receipt's QR code; falls back to the last status this kiosk saw when the server is down.
+    Status {
+        /// A dossier code (G09.20-20260609-0092637) or a scanned status link.
+        code_or_scanned_text: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Submit a dossier as the kiosk screen does: saved durably in the outbox first, then sent.
+    Submit {
+        /// Procedure code, e.g. 1.001193 (online level "full" or "partial").
+        #[arg(long)]
+        procedure: String,
+        /// JSON with full_name, citizen_id, birth_date (dd/mm/yyyy), phone, address, email.
+        #[arg(long, required_unless_present = "list_documents")]
+        applicant: Option<PathBuf>,
+        /// NAME=PATH for each page; NAME is the document's number or exact name. Repeat for
+        /// several pages or documents.
+        #[arg(long = "document")]
+        documents: Vec<String>,
+        /// Only list the procedure's documents, numbered, and which are required.
+        #[arg(long)]
+        list_documents: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The outbox: dossiers saved on this kiosk, waiting or delivered.
+    Outbox {
+        /// Try to send everything waiting now.
+        #[arg(long)]
+        deliver: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Exchange a one-time enrollment code (from `motcua-central kiosk add NAME`) for this
+    /// kiosk's credential, stored in the data directory with mode 0600.
+    Enroll { server_url: String, code: String },
 }
 
 #[derive(Subcommand)]
@@ -87,6 +125,181 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
     match cli.command.unwrap_or(Command::Run) {
         Command::Run => motcua_kiosk::app::run(config),
+        Command::Status {
+            code_or_scanned_text,
+            json,
+        } => {
+            let storage = open_storage(&config)?;
+            let server_url = config
+                .server_url
+                .clone()
+                .context("no central server configured: pass --server URL or set server_url in the configuration")?;
+            let credential = credential_for(&config, &server_url)?;
+            let public_base = config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| server_url.clone());
+            let client = motcua_kiosk::status::StatusClient::new(&server_url, credential)?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let report = runtime.block_on(motcua_kiosk::status::command::run(
+                &client,
+                &storage,
+                &public_base,
+                &code_or_scanned_text,
+            ));
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report.json())?);
+            } else {
+                print!("{}", report.text());
+            }
+            if report.found() {
+                Ok(())
+            } else {
+                std::process::exit(1)
+            }
+        }
+        Command::Submit {
+            procedure,
+            applicant,
+            documents,
+            list_documents,
+            json,
+        } => {
+            let procedure = motcua_protocol::ProcedureCode::parse(&procedure)?;
+            let storage = open_storage(&config)?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            if list_documents {
+                let listed = runtime.block_on(
+                    motcua_kiosk::submission::command::list_documents(&storage, &procedure),
+                )?;
+                for (index, (name, required)) in listed.iter().enumerate() {
+                    let mark = if *required { "required" } else { "optional" };
+                    println!("{:>2}  [{mark}]  {name}", index + 1);
+                }
+                return Ok(());
+            }
+            let Some(applicant) = applicant else {
+                bail!("--applicant FILE.json is required");
+            };
+            let (client, kiosk_name) = delivery_client(&config)?;
+            let report = runtime.block_on(motcua_kiosk::submission::command::submit(
+                &storage,
+                &config.data_dir,
+                &client,
+                &kiosk_name,
+                &procedure,
+                &applicant,
+                &documents,
+                &config.limits,
+            ))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!("saved: local reference {}", report.local_reference);
+                match &report.receipt {
+                    Some(receipt) => {
+                        println!("delivered: dossier {}", receipt.code);
+                        println!(
+                            "appointment {}  status page {}",
+                            motcua_kiosk::app::format_date(receipt.due_on),
+                            receipt.status_url
+                        );
+                    }
+                    None => println!(
+                        "not sent yet (đã lưu, sẽ gửi khi có mạng): {}",
+                        report
+                            .waiting_reason
+                            .as_deref()
+                            .unwrap_or("the server did not answer")
+                    ),
+                }
+            }
+            Ok(())
+        }
+        Command::Outbox { deliver, json } => {
+            let storage = open_storage(&config)?;
+            if deliver {
+                let (client, _) = delivery_client(&config)?;
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                let report = runtime.block_on(motcua_kiosk::submission::drain(&client, &storage));
+                if !json {
+                    println!(
+                        "delivered {}, refused {}, still waiting {}{}",
+                        report.delivered.len(),
+                        report.refused.len(),
+                        report.waiting,
+                        report
+                            .last_error
+                            .as_deref()
+                            .map(|e| format!(" (last error: {e})"))
+                            .unwrap_or_default()
+                    );
+                }
+            }
+            let entries = storage.call_blocking(|s| s.outbox.entries())??;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&entries)?);
+                return Ok(());
+            }
+            let waiting = entries.iter().filter(|e| e.delivered_at.is_none()).count();
+            println!("{waiting} waiting, {} delivered", entries.len() - waiting);
+            for e in &entries {
+                let state = match &e.receipt {
+                    Some(receipt) => format!("delivered as {}", receipt.code),
+                    None => format!(
+                        "waiting, {} attempts{}",
+                        e.attempts,
+                        e.last_error
+                            .as_deref()
+                            .map(|err| format!(", last error: {err}"))
+                            .unwrap_or_default()
+                    ),
+                };
+                println!(
+                    "{}  {}  {} {}  {state}",
+                    e.local_reference,
+                    motcua_kiosk::app::format_unix(Some(e.confirmed_at)),
+                    e.procedure_code,
+                    e.procedure_name
+                );
+            }
+            Ok(())
+        }
+        Command::Enroll { server_url, code } => {
+            check_server_url(&server_url)
+                .map_err(anyhow::Error::msg)
+                .context("server URL")?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let credential =
+                runtime.block_on(motcua_kiosk::operations::enroll(&server_url, &code))?;
+            credential.save(&config.data_dir)?;
+            println!(
+                "enrolled as {:?} with {}; credential stored in {} (mode 0600)",
+                credential.kiosk_name,
+                credential.server_url,
+                motcua_kiosk::operations::credential::credential_path(&config.data_dir).display()
+            );
+            if config
+                .server_url
+                .as_deref()
+                .map(|u| u.trim_end_matches('/'))
+                != Some(credential.server_url.as_str())
+            {
+                println!(
+                    "set server_url = \"{}\" in the kiosk configuration to use this server",
+                    credential.server_url
+                );
+            }
+            Ok(())
+        }
         Command::Sync { json } => {
             let Some(server) = config.server_url.clone() else {
                 bail!(
@@ -166,6 +379,36 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The delivery client for the configured server, and the kiosk's name for local references.
+fn delivery_client(
+    config: &KioskConfig,
+) -> anyhow::Result<(motcua_kiosk::submission::DeliveryClient, String)> {
+    let Some(server) = config.server_url.clone() else {
+        bail!(
+            "no central server configured: pass --server URL or set server_url in the configuration"
+        );
+    };
+    let stored = Credential::load(&config.data_dir)?
+        .filter(|c| c.server_url == server.trim_end_matches('/'));
+    let kiosk_name = stored
+        .as_ref()
+        .map(|c| c.kiosk_name.clone())
+        .unwrap_or_else(|| "KIOSK".to_owned());
+    let client =
+        motcua_kiosk::submission::DeliveryClient::new(&server, stored.map(|c| c.credential))?;
+    Ok((client, kiosk_name))
+}
+
+/// The stored credential if it belongs to the configured server.
+pub(crate) fn credential_for(
+    config: &KioskConfig,
+    server_url: &str,
+) -> anyhow::Result<Option<String>> {
+    Ok(Credential::load(&config.data_dir)?
+        .filter(|c| c.server_url == server_url.trim_end_matches('/'))
+        .map(|c| c.credential))
 }
 
 fn open_storage(config: &KioskConfig) -> anyhow::Result<StorageHandle> {

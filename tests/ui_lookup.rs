@@ -87,9 +87,14 @@ fn visitor_looks_up_procedures() {
     i_slint_backend_testing::init_integration_test_with_mock_time();
     let data = tempfile::tempdir().unwrap();
     let storage = motcua_kiosk::demo::synced_demo_storage(data.path()).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
     let kiosk = Kiosk {
         storage,
         public_base: "http://127.0.0.1:8080".into(),
+        status_client: motcua_kiosk::status::StatusClient::new("http://127.0.0.1:9", None).unwrap(),
+        runtime: runtime.handle().clone(),
+        scanner_rules: Default::default(),
+        samples: Vec::new(),
     };
     let ui = AppWindow::new().unwrap();
     motcua_kiosk::app::wire(&ui, kiosk.clone());

@@ -2,9 +2,11 @@
 //! environment variables, then command-line flags (applied by the caller).
 
 use std::net::SocketAddr;
+use std::num::{NonZeroU32, NonZeroU64};
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
+use time::Date;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -32,6 +34,70 @@ pub struct CentralConfig {
     pub data_dir: PathBuf,
     /// The address phones and kiosks use to reach this server, for links and QR codes.
     pub public_url: Option<String>,
+    /// Public status page requests one client address may make per minute, sustained.
+    pub status_page_per_minute: NonZeroU32,
+    /// Requests a client address may make at once before the per-minute rate applies.
+    pub status_page_burst: NonZeroU32,
+    /// Take the client address from the first `X-Forwarded-For` entry instead of the TCP peer.
+    /// Only behind a reverse proxy that sets the header: otherwise any client can pick its key.
+    pub trust_forwarded_for: bool,
+    /// The agency id that starts the codes of dossiers submitted at kiosks:
+    /// `<agency_id>-<yyyymmdd>-<7-digit sequence>`. 1–20 upper-case letters, digits and dots.
+    #[serde(deserialize_with = "agency_id")]
+    pub agency_id: String,
+    /// Public holidays (`"yyyy-mm-dd"`), skipped like weekends when counting working days to the
+    /// appointment date of a dossier submitted at a kiosk.
+    #[serde(deserialize_with = "holiday_list")]
+    pub holidays: Vec<Date>,
+    /// Largest file a kiosk or a phone may upload, in bytes.
+    pub max_upload_file_bytes: NonZeroU64,
+    /// Largest total of the files of one submission, in bytes.
+    pub max_submission_bytes: NonZeroU64,
+    /// Most files one submission (or one phone upload session) may have.
+    pub max_files_per_submission: NonZeroU32,
+    /// How long a phone upload link (`/tai-len/<token>`) works, in minutes.
+    pub phone_upload_minutes: NonZeroU32,
+}
+
+/// The default of `agency_id`: the demo province's one-stop center.
+pub const DEFAULT_AGENCY_ID: &str = "G00.01";
+
+/// Whether `id` can start a dossier code (see `motcua_protocol::DossierCode`).
+pub fn valid_agency_id(id: &str) -> bool {
+    (1..=20).contains(&id.len())
+        && id.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'.')
+}
+
+fn agency_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let id = String::deserialize(deserializer)?;
+    if valid_agency_id(&id) {
+        Ok(id)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "agency_id {id:?} is not valid: use 1 to 20 upper-case letters, digits and dots, like G09.20"
+        )))
+    }
+}
+
+fn holiday_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Date>, D::Error> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let texts = Vec::<String>::deserialize(deserializer)?;
+    let mut days = texts
+        .iter()
+        .map(|text| {
+            Date::parse(text, &format).map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "holiday {text:?} is not a date written yyyy-mm-dd"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    days.sort();
+    days.dedup();
+    Ok(days)
 }
 
 impl Default for CentralConfig {
@@ -40,7 +106,32 @@ impl Default for CentralConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: default_data_dir(),
             public_url: None,
+            status_page_per_minute: nonzero(60),
+            status_page_burst: nonzero(20),
+            trust_forwarded_for: false,
+            agency_id: DEFAULT_AGENCY_ID.to_owned(),
+            holidays: Vec::new(),
+            max_upload_file_bytes: nonzero_u64(100 * MIB),
+            max_submission_bytes: nonzero_u64(500 * MIB),
+            max_files_per_submission: nonzero(60),
+            phone_upload_minutes: nonzero(15),
         }
+    }
+}
+
+const MIB: u64 = 1024 * 1024;
+
+const fn nonzero_u64(n: u64) -> NonZeroU64 {
+    match NonZeroU64::new(n) {
+        Some(n) => n,
+        None => panic!("a default must not be zero"),
+    }
+}
+
+const fn nonzero(n: u32) -> NonZeroU32 {
+    match NonZeroU32::new(n) {
+        Some(n) => n,
+        None => panic!("a default must not be zero"),
     }
 }
 
@@ -133,6 +224,91 @@ mod tests {
             .unwrap();
         assert_eq!(config.data_dir, PathBuf::from("/tmp/other"));
         assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.status_page_per_minute.get(), 60);
+        assert_eq!(config.status_page_burst.get(), 20);
+        assert!(!config.trust_forwarded_for);
+    }
+
+    #[test]
+    fn the_example_file_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/central.example.toml");
+        let config = CentralConfig::from_file(&path).unwrap();
+        assert_eq!(config.status_page_per_minute.get(), 60);
+        assert_eq!(config.status_page_burst.get(), 20);
+        assert_eq!(config.public_base(), "https://dichvu.example.gov.vn");
+        assert_eq!(config.agency_id, DEFAULT_AGENCY_ID);
+        assert_eq!(config.holidays.len(), 4);
+        assert_eq!(
+            config,
+            {
+                let mut expected = CentralConfig {
+                    listen: config.listen,
+                    data_dir: config.data_dir.clone(),
+                    public_url: config.public_url.clone(),
+                    holidays: config.holidays.clone(),
+                    ..CentralConfig::default()
+                };
+                expected.trust_forwarded_for = config.trust_forwarded_for;
+                expected
+            },
+            "the example shows the defaults"
+        );
+    }
+
+    #[test]
+    fn rate_limit_keys_are_read_and_zero_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("central.toml");
+        std::fs::write(
+            &path,
+            "status_page_per_minute = 30\nstatus_page_burst = 5\ntrust_forwarded_for = true\n",
+        )
+        .unwrap();
+        let config = CentralConfig::from_file(&path).unwrap();
+        assert_eq!(config.status_page_per_minute.get(), 30);
+        assert_eq!(config.status_page_burst.get(), 5);
+        assert!(config.trust_forwarded_for);
+        std::fs::write(&path, "status_page_burst = 0\n").unwrap();
+        let err = CentralConfig::from_file(&path).unwrap_err().to_string();
+        assert!(err.contains("nonzero"), "{err}");
+    }
+
+    #[test]
+    fn submission_keys_have_defaults_and_are_checked() {
+        let config = CentralConfig::default();
+        assert_eq!(config.agency_id, "G00.01");
+        assert_eq!(config.max_upload_file_bytes.get(), 100 * 1024 * 1024);
+        assert_eq!(config.max_submission_bytes.get(), 500 * 1024 * 1024);
+        assert_eq!(config.max_files_per_submission.get(), 60);
+        assert_eq!(config.phone_upload_minutes.get(), 15);
+        assert!(config.holidays.is_empty());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("central.toml");
+        std::fs::write(
+            &path,
+            "agency_id = \"G09.20\"\nholidays = [\"2026-09-02\", \"2026-01-01\"]\n\
+             max_upload_file_bytes = 1000\nmax_files_per_submission = 3\n",
+        )
+        .unwrap();
+        let config = CentralConfig::from_file(&path).unwrap();
+        assert_eq!(config.agency_id, "G09.20");
+        assert_eq!(
+            config.holidays,
+            [
+                time::macros::date!(2026 - 01 - 01),
+                time::macros::date!(2026 - 09 - 02)
+            ]
+        );
+        assert_eq!(config.max_upload_file_bytes.get(), 1000);
+        for (bad, named) in [
+            ("agency_id = \"g09 20\"\n", "agency_id"),
+            ("holidays = [\"02/09/2026\"]\n", "02/09/2026"),
+            ("max_upload_file_bytes = 0\n", "nonzero"),
+        ] {
+            std::fs::write(&path, bad).unwrap();
+            let err = CentralConfig::from_file(&path).unwrap_err().to_string();
+            assert!(err.contains(named), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -31,10 +31,14 @@ pub enum DbError {
 }
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../migrations/0001_catalog.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/0001_catalog.sql")),
+        M::up(include_str!("../migrations/0002_dossiers.sql")),
+        M::up(include_str!("../migrations/0003_submissions.sql")),
+    ])
 }
 
-const MIGRATION_COUNT: usize = 1;
+const MIGRATION_COUNT: usize = 3;
 
 pub fn open(path: &Path) -> Result<Connection, DbError> {
     let shown = path.display().to_string();
@@ -76,6 +80,68 @@ mod tests {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
         assert_eq!(version, MIGRATION_COUNT as i64);
+    }
+
+    #[test]
+    fn a_catalog_only_database_upgrades_and_keeps_its_catalog() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            Migrations::new(vec![M::up(include_str!("../migrations/0001_catalog.sql"))])
+                .to_latest(&mut conn)
+                .unwrap();
+            conn.execute(
+                "INSERT INTO procedures (code, body, version) VALUES ('1.001193', '{}', 1)",
+                [],
+            )
+            .unwrap();
+        }
+        let conn = open(&path).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATION_COUNT as i64);
+        let kept: i64 = conn
+            .query_row("SELECT count(*) FROM procedures", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kept, 1);
+        let dossiers: i64 = conn
+            .query_row("SELECT count(*) FROM dossiers", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(dossiers, 0);
+    }
+
+    #[test]
+    fn a_dossier_database_upgrades_to_submissions_and_keeps_its_dossiers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            Migrations::new(vec![
+                M::up(include_str!("../migrations/0001_catalog.sql")),
+                M::up(include_str!("../migrations/0002_dossiers.sql")),
+            ])
+            .to_latest(&mut conn)
+            .unwrap();
+            conn.execute(
+                "INSERT INTO dossiers (code, procedure_code, received_on, due_on, status, token,
+                     token_hash, created_at)
+                 VALUES ('G00.01-20261123-0000001', '1.001193', '2026-11-23', '2026-11-24', 2,
+                     't', x'00', 0)",
+                [],
+            )
+            .unwrap();
+        }
+        let conn = open(&path).unwrap();
+        let dossiers: i64 = conn
+            .query_row("SELECT count(*) FROM dossiers", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(dossiers, 1);
+        let submissions: i64 = conn
+            .query_row("SELECT count(*) FROM submissions", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(submissions, 0);
     }
 
     #[test]

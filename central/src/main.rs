@@ -6,7 +6,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use motcua_central::catalog::{generate, import};
-use motcua_central::{CentralConfig, DEMO_CATALOG, open_catalog, start};
+use motcua_central::status::demo;
+use motcua_central::{CentralConfig, DEMO_CATALOG, open_catalog, open_dossiers, start};
+
+mod commands;
 
 /// The central server for motcua kiosks.
 #[derive(Parser)]
@@ -29,7 +32,7 @@ enum Command {
         /// Address to listen on, e.g. 127.0.0.1:8080 (overrides the configuration).
         #[arg(long)]
         listen: Option<SocketAddr>,
-        /// Load the demo catalog first if the catalog is empty.
+        /// Load the demo catalog if the catalog is empty, and the demo dossiers if absent.
         #[arg(long)]
         demo: bool,
     },
@@ -44,6 +47,24 @@ enum Command {
         /// Output file; standard output if absent.
         #[arg(long, short)]
         output: Option<PathBuf>,
+    },
+    /// Kiosks allowed to use the kiosk API.
+    #[command(subcommand)]
+    Kiosk(commands::access::KioskCommand),
+    /// Integration clients (the province's one-stop system).
+    #[command(subcommand)]
+    Integration(commands::access::IntegrationCommand),
+    /// Dossiers and their status, for staff and demos.
+    #[command(subcommand)]
+    Dossier(commands::dossier::DossierCommand),
+    /// Write the receipt QR code (PNG) of each demo showcase dossier, and a README listing them.
+    DemoReceipts {
+        /// Directory to write into, e.g. docs/demo-receipts.
+        #[arg(long)]
+        out: PathBuf,
+        /// The server address the QR codes point to.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        public_url: String,
     },
 }
 
@@ -75,17 +96,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 config.listen = listen;
             }
             if demo {
-                let mut store = open_catalog(&config)?;
-                if store.count()? == 0 {
-                    let summary = import::import_text(&mut store, DEMO_CATALOG)?;
-                    tracing::info!(%summary, "demo catalog loaded");
-                }
+                load_demo(&config)?;
             }
             let runtime =
                 tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             runtime.block_on(async {
+                let public_url = config.public_url.clone();
                 let server = start(config).await?;
                 println!("listening on {}", server.base_url());
+                if demo {
+                    let base = public_url.unwrap_or_else(|| server.base_url());
+                    println!("demo status pages:");
+                    for dossier in demo::demo_showcase_detailed(motcua_central::today_in_vietnam())
+                    {
+                        println!(
+                            "  {:<22} {}",
+                            dossier.slug,
+                            motcua_protocol::status_url(&base, &dossier.token)
+                        );
+                    }
+                }
                 tokio::signal::ctrl_c()
                     .await
                     .context("cannot wait for Ctrl-C")?;
@@ -113,5 +143,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Kiosk(command) => commands::access::kiosk(&config, command),
+        Command::Integration(command) => commands::access::integration(&config, command),
+        Command::Dossier(command) => commands::dossier::run(&config, command),
+        Command::DemoReceipts { out, public_url } => {
+            commands::demo_receipts::write(&out, &public_url)
+        }
     }
+}
+
+fn load_demo(config: &CentralConfig) -> anyhow::Result<()> {
+    let mut store = open_catalog(config)?;
+    if store.count()? == 0 {
+        let summary = import::import_text(&mut store, DEMO_CATALOG)?;
+        tracing::info!(%summary, "demo catalog loaded");
+    }
+    let mut dossiers = open_dossiers(config)?;
+    let added = demo::seed_demo_dossiers(&mut dossiers, motcua_central::today_in_vietnam())?;
+    if added > 0 {
+        tracing::info!(added, "demo dossiers loaded");
+    }
+    Ok(())
 }

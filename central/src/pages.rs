@@ -60,9 +60,28 @@ impl IntoResponse for Page {
 
 /// The layout around every public page; `own_path` is where the language switch points.
 pub fn page_shell(lang: Lang, title: &str, own_path: &str, body: Markup) -> Page {
-    let (switch_label, switch_href) = match lang {
-        Lang::Vi => ("English", format!("{own_path}?lang=en")),
-        Lang::En => ("Tiếng Việt", own_path.to_owned()),
+    let switch_href = match lang {
+        Lang::Vi => format!("{own_path}?lang=en"),
+        Lang::En => own_path.to_owned(),
+    };
+    shell(lang, title, &switch_href, body)
+}
+
+/// The layout for pages that must not echo their own address (a "not found" page for a secret
+/// token, a rate-limit page): the language switch is a relative `?lang=` link, so the page is
+/// byte-for-byte the same whatever was asked for.
+pub fn page_shell_anywhere(lang: Lang, title: &str, body: Markup) -> Page {
+    let switch_href = match lang {
+        Lang::Vi => "?lang=en",
+        Lang::En => "?lang=vi",
+    };
+    shell(lang, title, switch_href, body)
+}
+
+fn shell(lang: Lang, title: &str, switch_href: &str, body: Markup) -> Page {
+    let switch_label = match lang {
+        Lang::Vi => "English",
+        Lang::En => "Tiếng Việt",
     };
     Page(html! {
         (DOCTYPE)

@@ -10,7 +10,7 @@ async fn spawn_server(dir: &tempfile::TempDir) -> RunningServer {
     let config = CentralConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: dir.path().to_owned(),
-        public_url: None,
+        ..CentralConfig::default()
     };
     let mut store = motcua_central::open_catalog(&config).unwrap();
     import_text(&mut store, DEMO_CATALOG).unwrap();

@@ -76,7 +76,7 @@ impl AmountVnd {
         let separator = if english { ',' } else { '.' };
         let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 grouped.push(separator);
             }
             grouped.push(c);
@@ -122,6 +122,28 @@ pub struct RequiredDocument {
     /// Template to download; a path starting with `/` is relative to the central server.
     #[serde(default)]
     pub form_url: Option<String>,
+    /// Whether a dossier is incomplete without it. Absent: see [`RequiredDocument::is_required`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+}
+
+impl RequiredDocument {
+    /// As published, a document that applies only in some cases says so in a parenthesis or at
+    /// the start of its name ("(trường hợp …)", "(nếu …)", "Trường hợp …"), and one that is only
+    /// shown at the desk says "(xuất trình)": neither is required to submit online. A "nếu" deeper
+    /// in a parenthesis offers an alternative, not a condition. `required` in the catalog
+    /// overrides this reading.
+    pub fn is_required(&self) -> bool {
+        self.required.unwrap_or_else(|| {
+            let name = self.name.to_lowercase();
+            let conditional = ["(trường hợp", "(nếu", "(xuất trình", "trong trường hợp"]
+                .iter()
+                .any(|marker| name.contains(marker))
+                || name.starts_with("trường hợp")
+                || name.starts_with("nếu");
+            !conditional
+        })
+    }
 }
 
 /// One administrative procedure record (thủ tục hành chính).
@@ -152,7 +174,30 @@ pub struct Procedure {
 
 #[cfg(test)]
 mod tests {
-    use super::AmountVnd;
+    use super::{AmountVnd, RequiredDocument};
+
+    #[test]
+    fn conditional_and_shown_documents_are_not_required() {
+        let doc = |name: &str, required| RequiredDocument {
+            name: name.into(),
+            originals: 1,
+            copies: 0,
+            form_url: None,
+            required,
+        };
+        assert!(doc("Tờ khai đăng ký khai sinh theo mẫu", None).is_required());
+        assert!(!doc("Văn bản ủy quyền (trường hợp ủy quyền)", None).is_required());
+        assert!(!doc("Căn cước công dân (xuất trình)", None).is_required());
+        assert!(!doc("Giấy chứng nhận kết hôn của cha, mẹ (nếu có)", None).is_required());
+        assert!(doc("Giấy tờ (nếu có)", Some(true)).is_required());
+        assert!(
+            doc("Giấy chứng sinh (hoặc văn bản của người làm chứng; giấy cam đoan nếu không có người làm chứng)", None)
+                .is_required(),
+            "an alternative inside the parenthesis is not a condition"
+        );
+        assert!(!doc("Trường hợp ủy quyền: văn bản ủy quyền", None).is_required());
+        assert!(!doc("Tờ khai", Some(false)).is_required());
+    }
 
     #[test]
     fn money_in_each_language() {

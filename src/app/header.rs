@@ -7,11 +7,7 @@ use slint::{ComponentHandle, Timer, TimerMode};
 use super::{AppWindow, Header, Kiosk, Nav, Screen};
 use crate::catalog::SyncState;
 
-/// Vietnam has one time zone and no daylight saving time.
-const VIETNAM: time::UtcOffset = match time::UtcOffset::from_hms(7, 0, 0) {
-    Ok(offset) => offset,
-    Err(_) => time::UtcOffset::UTC,
-};
+use crate::status::VIETNAM;
 
 pub fn wire(ui: &AppWindow, kiosk: &Rc<Kiosk>) {
     let weak = ui.as_weak();

@@ -5,8 +5,12 @@
 mod browse;
 mod detail;
 mod header;
+mod keyboard;
 pub mod qr;
+mod results;
+mod scanner;
 mod search;
+mod status;
 
 use std::rc::Rc;
 use std::time::Duration;
@@ -16,26 +20,42 @@ use slint::{ComponentHandle, ModelRc, VecModel};
 
 use crate::catalog::{ProcedureSummary, SyncClient, sync_once};
 use crate::config::{KioskConfig, Orientation};
+use crate::input::BurstRules;
+use crate::operations::Credential;
+use crate::status::StatusClient;
 use crate::storage::StorageHandle;
 
 slint::include_modules!();
 
 pub use header::format_unix;
+pub use scanner::start_serial as start_serial_scanner;
+pub use status::format_date;
 
 /// What the screens need from the rest of the kiosk.
 #[derive(Clone)]
 pub struct Kiosk {
     pub storage: StorageHandle,
-    /// Base of the central server's public pages, for QR codes phones open.
+    /// Base of the central server's public pages, for QR codes phones open. Scanned status links
+    /// are accepted only on this address.
     pub public_base: String,
+    /// The central server's status API, authenticated as this kiosk.
+    pub status_client: StatusClient,
+    /// Where network work runs; the UI thread never waits on it.
+    pub runtime: tokio::runtime::Handle,
+    pub scanner_rules: BurstRules,
+    /// Dossier codes offered on the status screen in demo mode; empty otherwise.
+    pub samples: Vec<String>,
 }
 
 /// Connects every adapter of `ui` to the kiosk. Used by `run` and by the UI tests.
 pub fn wire(ui: &AppWindow, kiosk: Kiosk) {
     let kiosk = Rc::new(kiosk);
     header::wire(ui, &kiosk);
-    search::wire(ui, &kiosk);
+    let search_box = search::wire(ui, &kiosk);
+    keyboard::wire(ui, search_box);
     browse::wire(ui, &kiosk);
+    status::wire(ui, &kiosk);
+    scanner::wire(ui, &kiosk);
     let weak = ui.as_weak();
     ui.global::<Nav>().on_go_home(move || {
         if let Some(ui) = weak.upgrade() {
@@ -49,6 +69,7 @@ pub fn wire(ui: &AppWindow, kiosk: Kiosk) {
         match screen {
             Screen::Search => search::refresh_popular_fields(&ui, &nav_kiosk),
             Screen::Browse => browse::refresh_fields(&ui, &nav_kiosk),
+            Screen::Results => results::refresh(&ui, &nav_kiosk),
             _ => {}
         }
     });
@@ -62,6 +83,9 @@ pub fn reset_visit(ui: &AppWindow) {
     ui.global::<BrowseAdapter>()
         .set_procedures(ModelRc::default());
     detail::clear(ui);
+    status::clear(ui);
+    results::reset(ui);
+    scanner::forget();
     ui.global::<KeyboardAdapter>().set_shown(false);
     ui.global::<KeyboardAdapter>().set_digits(false);
     ui.global::<Nav>().set_screen(Screen::Home);
@@ -104,15 +128,40 @@ pub fn run(config: KioskConfig) -> anyhow::Result<()> {
         .context("cannot start the network runtime")?;
 
     let demo = config.server_url.is_none();
-    let server_url = match &config.server_url {
-        Some(url) => url.clone(),
+    let (server_url, credential, samples) = match &config.server_url {
+        Some(url) => {
+            let credential = match Credential::load(&config.data_dir)? {
+                Some(stored) if stored.server_url == url.trim_end_matches('/') => {
+                    Some(stored.credential)
+                }
+                Some(stored) => {
+                    tracing::error!(
+                        "the stored credential is for {} but the kiosk is configured for {url}; \
+                         enroll the kiosk with this server (motcua-kiosk enroll URL CODE)",
+                        stored.server_url
+                    );
+                    None
+                }
+                None => {
+                    tracing::error!(
+                        "this kiosk is not enrolled with {url}: dossier lookups answer from the \
+                         cache only; enroll it with `motcua-kiosk enroll {url} CODE`"
+                    );
+                    None
+                }
+            };
+            (url.clone(), credential, Vec::new())
+        }
         None => {
-            let server = runtime.block_on(crate::demo::start_embedded_server(&config.data_dir))?;
-            let url = server.base_url();
+            let demo =
+                runtime.block_on(crate::demo::start_embedded_server(&config.data_dir, true))?;
+            let url = demo.server.base_url();
             tracing::info!(%url, "demo mode: embedded central server started");
+            let samples = demo.samples.clone();
+            let credential = demo.credential.clone();
             // Runs for as long as the process does.
-            std::mem::forget(server);
-            url
+            std::mem::forget(demo.server);
+            (url, Some(credential), samples)
         }
     };
     let public_base = config
@@ -138,9 +187,26 @@ pub fn run(config: KioskConfig) -> anyhow::Result<()> {
         Kiosk {
             storage: storage.clone(),
             public_base,
+            status_client: StatusClient::new(&server_url, credential)?,
+            runtime: runtime.handle().clone(),
+            scanner_rules: BurstRules {
+                max_gap_ms: config.scanner_max_key_gap_ms,
+                ..BurstRules::default()
+            },
+            samples,
         },
     );
     let _clock = header::start_clock(&ui);
+    let _serial = match &config.scanner_device {
+        Some(device) => match scanner::start_serial(&ui, device.clone()) {
+            Ok(scanner) => Some(scanner),
+            Err(e) => {
+                tracing::error!("cannot start the serial barcode scanner reader: {e}");
+                None
+            }
+        },
+        None => None,
+    };
 
     let client = SyncClient::new(&server_url)?;
     let weak = ui.as_weak();

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use slint::{ComponentHandle, ModelRc};
 
-use super::{AppWindow, FieldRow, KeyboardAdapter, Kiosk, SearchAdapter, model, procedure_rows};
+use super::{AppWindow, FieldRow, Kiosk, SearchAdapter, model, procedure_rows};
 use crate::catalog::ProcedureSummary;
 use crate::input::Composer;
 
@@ -20,43 +20,53 @@ thread_local! {
     static COMPOSER: RefCell<Composer> = RefCell::new(Composer::new());
 }
 
-pub fn wire(ui: &AppWindow, kiosk: &Rc<Kiosk>) {
-    let generation = Arc::new(AtomicU64::new(0));
-    let search = {
-        let weak = ui.as_weak();
-        let kiosk = kiosk.clone();
-        move |text: String| {
-            let Some(ui) = weak.upgrade() else { return };
-            ui.global::<SearchAdapter>().set_query(text.clone().into());
-            run_search(&ui, &kiosk, &generation, text);
-        }
-    };
-    let keyboard = ui.global::<KeyboardAdapter>();
-    let on_key = search.clone();
-    keyboard.on_key(move |key| {
+/// The search box: what the on-screen keyboard types while the search screen is shown.
+pub struct SearchBox {
+    ui: slint::Weak<AppWindow>,
+    kiosk: Rc<Kiosk>,
+    // Newer keystrokes supersede older searches.
+    generation: Arc<AtomicU64>,
+}
+
+impl SearchBox {
+    fn search(&self, text: String) {
+        let Some(ui) = self.ui.upgrade() else { return };
+        ui.global::<SearchAdapter>().set_query(text.clone().into());
+        run_search(&ui, &self.kiosk, &self.generation, text);
+    }
+
+    pub fn key(&self, key: &str) {
         let text = COMPOSER.with_borrow_mut(|c| {
             key.chars().for_each(|k| c.key(k));
             c.text()
         });
-        on_key(text);
-    });
-    let on_backspace = search.clone();
-    keyboard.on_backspace(move || {
+        self.search(text);
+    }
+
+    pub fn backspace(&self) {
         let text = COMPOSER.with_borrow_mut(|c| {
             c.backspace();
             c.text()
         });
-        on_backspace(text);
-    });
-    let on_clear = search.clone();
-    keyboard.on_clear(move || {
+        self.search(text);
+    }
+
+    pub fn clear(&self) {
         COMPOSER.with_borrow_mut(Composer::clear);
-        on_clear(String::new());
+        self.search(String::new());
+    }
+}
+
+pub fn wire(ui: &AppWindow, kiosk: &Rc<Kiosk>) -> Rc<SearchBox> {
+    let search_box = Rc::new(SearchBox {
+        ui: ui.as_weak(),
+        kiosk: kiosk.clone(),
+        generation: Arc::new(AtomicU64::new(0)),
     });
-    let on_typed = search;
+    let typed_box = search_box.clone();
     ui.global::<SearchAdapter>().on_typed(move |text| {
         COMPOSER.with_borrow_mut(|c| c.set_text(&text));
-        on_typed(text.to_string());
+        typed_box.search(text.to_string());
     });
 
     let weak = ui.as_weak();
@@ -74,6 +84,7 @@ pub fn wire(ui: &AppWindow, kiosk: &Rc<Kiosk>) {
         }
     });
     refresh_popular_fields(ui, kiosk);
+    search_box
 }
 
 fn run_search(ui: &AppWindow, kiosk: &Kiosk, generation: &Arc<AtomicU64>, query: String) {

@@ -38,6 +38,8 @@ pub enum StorageError {
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_catalog.sql"),
     include_str!("migrations/0002_field_usage.sql"),
+    include_str!("migrations/0003_status.sql"),
+    include_str!("migrations/0004_outbox.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

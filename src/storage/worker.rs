@@ -5,18 +5,35 @@ use std::sync::mpsc;
 use std::thread;
 
 use crate::catalog::{CatalogDb, SearchIndex};
+use crate::status::StatusCache;
 use crate::storage::StorageError;
+use crate::submission::Outbox;
 
 /// What the worker owns.
 pub struct Storage {
     pub catalog: CatalogDb,
     pub index: SearchIndex,
+    pub status: StatusCache,
+    pub outbox: Outbox,
 }
 
 impl Storage {
-    pub fn open(catalog: CatalogDb) -> Result<Self, StorageError> {
+    /// Opens (and migrates) the kiosk database at `path` and indexes its catalog.
+    pub fn open(path: &std::path::Path) -> Result<Self, StorageError> {
+        let catalog = CatalogDb::open(path)?;
+        let status = StatusCache::open(path)?;
+        let data_dir = path.parent().unwrap_or(std::path::Path::new("."));
+        let outbox = Outbox::open(path, data_dir).map_err(|e| match e {
+            crate::submission::OutboxError::Storage(e) => e,
+            other => StorageError::Worker(other.to_string()),
+        })?;
         let index = SearchIndex::build(&catalog.all()?);
-        Ok(Self { catalog, index })
+        Ok(Self {
+            catalog,
+            index,
+            status,
+            outbox,
+        })
     }
 
     pub fn rebuild_index(&mut self) -> Result<(), StorageError> {
@@ -73,7 +90,7 @@ impl StorageHandle {
 
     /// The worker over the kiosk database at `path`, opened, migrated and indexed on the worker.
     pub fn open_file(path: std::path::PathBuf) -> Result<Self, StorageError> {
-        Self::spawn(move || Storage::open(CatalogDb::open(&path)?))
+        Self::spawn(move || Storage::open(&path))
     }
 
     /// Fire and forget; the job posts its own results where they are needed.

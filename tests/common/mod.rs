@@ -10,14 +10,19 @@ use tokio::net::TcpListener;
 
 /// The real central server on 127.0.0.1 port 0 with `catalog` imported.
 pub async fn spawn_central(data_dir: &Path, catalog: &str) -> RunningServer {
-    let config = CentralConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data_dir.to_owned(),
-        public_url: None,
-    };
+    let config = central_config(data_dir);
     let mut store = motcua_central::open_catalog(&config).unwrap();
     import_text(&mut store, catalog).unwrap();
     motcua_central::start(config).await.unwrap()
+}
+
+/// The configuration of a test server with its data in `data_dir`, on 127.0.0.1 port 0.
+pub fn central_config(data_dir: &Path) -> CentralConfig {
+    CentralConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data_dir.to_owned(),
+        ..CentralConfig::default()
+    }
 }
 
 /// Replaces the running server's catalog, as `motcua-central import` does.

@@ -2474,6 +2474,7 @@ fn documents(
         originals: 1,
         copies: 0,
         form_url: Some(format!("/forms/{code}-mau-01.pdf")),
+        required: None,
     }];
     if total >= 3 && rng.percent(20) {
         docs.push(RequiredDocument {
@@ -2481,6 +2482,7 @@ fn documents(
             originals: 1,
             copies: 0,
             form_url: Some(format!("/forms/{code}-mau-02.pdf")),
+            required: None,
         });
     }
     let mut pool: Vec<(String, u32, u32)> = Vec::new();
@@ -2524,6 +2526,7 @@ fn documents(
                 originals,
                 copies,
                 form_url: None,
+                required: None,
             }),
     );
     docs

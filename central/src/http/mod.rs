@@ -1,26 +1,66 @@
 //! The HTTP face of the server: one router, its shared state, and the OpenAPI document.
 
 pub mod error;
+mod json;
+pub mod rate_limit;
 
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
-use utoipa_axum::router::OpenApiRouter;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 pub use error::ApiError;
+pub use json::ApiJson;
+pub use rate_limit::ClientLimiter;
+
+use motcua_protocol::STATUS_PAGE_PREFIX;
 
 use crate::catalog::{self, CatalogStore};
 use crate::config::CentralConfig;
+use crate::operations::{self, OperationsStore};
+use crate::status::{self, DossierStore};
+use crate::submission::{self, FileStore, PhoneUploadStore, SubmissionStore, UploadLocks};
 
+/// Each store has its own connection to the same database file, so a slow statistics query does
+/// not hold up catalog syncs; SQLite's WAL mode lets them read side by side.
 #[derive(Clone)]
 pub struct AppState {
     pub catalog: Arc<Mutex<CatalogStore>>,
+    pub dossiers: Arc<Mutex<DossierStore>>,
+    pub operations: Arc<Mutex<OperationsStore>>,
+    pub status_limiter: Arc<ClientLimiter>,
+    pub submissions: Arc<Mutex<SubmissionStore>>,
+    pub phone_uploads: Arc<Mutex<PhoneUploadStore>>,
+    /// Files with a `PATCH` in progress.
+    pub upload_locks: Arc<UploadLocks>,
+    pub files: Arc<FileStore>,
     pub config: Arc<CentralConfig>,
+}
+
+/// Runs `work` on a store on a blocking thread: SQLite calls block, and must not stall the
+/// async workers.
+pub async fn blocking<S, T, F>(store: &Arc<Mutex<S>>, work: F) -> Result<T, ApiError>
+where
+    S: Send + 'static,
+    T: Send + 'static,
+    F: FnOnce(&mut S) -> Result<T, ApiError> + Send + 'static,
+{
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut guard = store
+            .lock()
+            .map_err(|_| ApiError::Internal("store lock poisoned".into()))?;
+        work(&mut guard)
+    })
+    .await?
 }
 
 #[derive(OpenApi)]
@@ -31,27 +71,114 @@ pub struct AppState {
     ),
     tags(
         (name = "catalog", description = "The procedure catalog kiosks sync"),
-        (name = "operations", description = "Health of the server"),
-    )
+        (name = "status", description = "Dossier status for kiosks, and public resolution statistics"),
+        (name = "integration", description = "For the province's one-stop system: register dossiers, push status changes (see docs/integration.md)"),
+        (name = "submission", description = "Dossiers submitted online at kiosks: manifest, resumable file uploads, receipt; phone uploads; the export feed for the one-stop system (see docs/integration.md)"),
+        (name = "operations", description = "Health of the server, kiosk enrollment"),
+    ),
+    modifiers(&SecuritySchemes)
 )]
 struct ApiDoc;
 
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let bearer = |description: &str| {
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(description))
+                    .build(),
+            )
+        };
+        components.add_security_scheme(
+            "kiosk",
+            bearer("A kiosk's credential, from POST /api/v1/kiosks/enroll"),
+        );
+        components.add_security_scheme(
+            "integration",
+            bearer("An integration token, from `motcua-central integration add NAME`"),
+        );
+    }
+}
+
 /// The whole application; tests and the embedded demo server use exactly this.
 pub fn app(state: AppState) -> Router {
+    let limited = || from_fn_with_state(state.clone(), rate_limit::limit_by_client);
+    let enrollment = OpenApiRouter::new()
+        .routes(routes!(operations::api::enroll))
+        .route_layer(limited());
+    // File uploads stream to disk; their body limit is the largest file allowed, not axum's 2 MB.
+    let upload_limit =
+        usize::try_from(state.config.max_upload_file_bytes.get()).unwrap_or(usize::MAX);
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(catalog::api::get_catalog))
         .routes(routes!(catalog::api::health))
+        .routes(routes!(status::api::dossier_by_code))
+        .routes(routes!(status::api::dossier_by_token))
+        .routes(routes!(status::api::statistics))
+        .routes(routes!(status::integration::register_dossier))
+        .routes(routes!(status::integration::status_event))
+        .routes(routes!(submission::api::put_submission))
+        .routes(
+            routes!(
+                submission::api::upload_offset,
+                submission::api::append_bytes
+            )
+            .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .routes(routes!(submission::api::complete_submission))
+        .routes(routes!(submission::export::submission_feed))
+        .routes(routes!(submission::export::download_file))
+        .routes(routes!(submission::phone_api::create_session))
+        .routes(routes!(
+            submission::phone_api::list_files,
+            submission::phone_api::end_session
+        ))
+        .routes(routes!(submission::phone_api::get_file))
+        .merge(enrollment)
         .split_for_parts();
     let api = Arc::new(api);
+    let status_page = Router::new()
+        // Anything under the prefix gets the status page's own "not found", slashes and all.
+        .route("/ho-so/{*token}", get(status::page::status_page))
+        .route(STATUS_PAGE_PREFIX, get(status::page::status_page))
+        .route_layer(limited());
+    let phone_page = Router::new()
+        .route(
+            "/tai-len/{*token}",
+            get(submission::phone_page::upload_page).post(submission::phone_page::receive_upload),
+        )
+        .route_layer(limited());
     router
         .route(
             "/api/v1/openapi.json",
             get(move || async move { axum::Json(api.as_ref().clone()) }),
         )
+        .merge(status_page)
+        .merge(phone_page)
         .route("/thu-tuc/{code}", get(catalog::page::procedure_page))
         .route("/forms/{name}", get(catalog::forms::form_file))
         .route("/static/public.css", get(crate::pages::stylesheet))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
+            tracing::debug_span!("request", method = %request.method(), path = %loggable_path(request.uri().path()))
+        }))
         .with_state(state)
+}
+
+/// A status page's or phone upload page's address is its secret: request logs show the route,
+/// never the token.
+fn loggable_path(path: &str) -> &str {
+    if path.starts_with(motcua_protocol::STATUS_PAGE_PREFIX) {
+        motcua_protocol::STATUS_PAGE_PREFIX
+    } else if path.starts_with(submission::phone_api::PHONE_PAGE_PREFIX) {
+        submission::phone_api::PHONE_PAGE_PREFIX
+    } else if path.starts_with("/api/v1/dossiers/by-token/") {
+        "/api/v1/dossiers/by-token/"
+    } else {
+        path
+    }
 }

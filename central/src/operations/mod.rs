@@ -1,0 +1,85 @@
+//! Who may call the protected APIs: kiosks (enrolled with a one-time code, then a bearer
+//! credential) and the province's integration clients (a bearer token). Issue 6 extends this into
+//! fleet management.
+
+pub mod api;
+pub mod auth;
+pub mod integrations;
+pub mod kiosks;
+pub mod secrets;
+
+pub use auth::{IntegrationAuth, KioskAuth};
+pub use integrations::IntegrationInfo;
+pub use kiosks::{EnrollRefusal, KioskInfo};
+
+use rusqlite::Connection;
+
+use crate::db::DbError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OperationsError {
+    #[error(
+        "name {0:?} is not valid: use 1 to 64 letters, digits, '.', '-' or '_', starting with a letter or digit"
+    )]
+    BadName(String),
+    #[error("kiosk {0} already exists")]
+    KioskExists(String),
+    #[error("no kiosk named {0}")]
+    UnknownKiosk(String),
+    #[error("kiosk {0} is revoked; give the replacement kiosk a new name")]
+    KioskRevoked(String),
+    #[error("integration {0} already exists")]
+    IntegrationExists(String),
+    #[error("no integration named {0}")]
+    UnknownIntegration(String),
+    #[error("integration {0} is revoked; give the replacement a new name")]
+    IntegrationRevoked(String),
+    #[error(transparent)]
+    Enroll(#[from] EnrollRefusal),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<rusqlite::Error> for OperationsError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Db(DbError::Sqlite(e))
+    }
+}
+
+/// Kiosk and integration records. One connection to the server's database, behind a mutex.
+pub struct OperationsStore {
+    conn: Connection,
+}
+
+impl OperationsStore {
+    pub fn new(conn: Connection) -> Self {
+        Self { conn }
+    }
+}
+
+/// Names appear in logs, command output and history sources, so they stay plain.
+fn check_name(name: &str) -> Result<(), OperationsError> {
+    let ok = (1..=64).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+    if ok {
+        Ok(())
+    } else {
+        Err(OperationsError::BadName(name.chars().take(80).collect()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_name;
+
+    #[test]
+    fn names_are_plain() {
+        assert!(check_name("quay-1.tang_2").is_ok());
+        for bad in ["", "-x", "có dấu", "a b", "a/b", &"x".repeat(65)] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+    }
+}

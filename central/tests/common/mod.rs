@@ -1,0 +1,121 @@
+//! What the central server's integration tests share: a real server on 127.0.0.1 port 0 with the
+//! demo catalog, credentials, and small HTTP helpers.
+#![allow(dead_code)]
+
+use std::num::NonZeroU32;
+use std::path::Path;
+
+use motcua_central::catalog::import::import_text;
+use motcua_central::{CentralConfig, DEMO_CATALOG, RunningServer};
+use serde_json::{Value, json};
+
+pub fn config(dir: &Path) -> CentralConfig {
+    CentralConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.to_owned(),
+        ..CentralConfig::default()
+    }
+}
+
+/// A server with the demo catalog; `tune` adjusts the configuration first (rate limits...).
+pub async fn spawn_with(dir: &Path, tune: impl FnOnce(&mut CentralConfig)) -> RunningServer {
+    let mut config = config(dir);
+    tune(&mut config);
+    let mut store = motcua_central::open_catalog(&config).unwrap();
+    import_text(&mut store, DEMO_CATALOG).unwrap();
+    motcua_central::start(config).await.unwrap()
+}
+
+pub async fn spawn(dir: &Path) -> RunningServer {
+    spawn_with(dir, |_| {}).await
+}
+
+pub fn nz(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).unwrap()
+}
+
+pub struct Keys {
+    pub kiosk: String,
+    pub integration: String,
+}
+
+pub fn keys(dir: &Path) -> Keys {
+    let config = config(dir);
+    Keys {
+        kiosk: motcua_central::issue_kiosk_credential(&config, "quay-1").unwrap(),
+        integration: motcua_central::issue_integration_token(&config, "mot-cua-tinh").unwrap(),
+    }
+}
+
+/// `PUT /api/v1/integration/dossiers/{code}`: (HTTP status, body).
+pub async fn register(
+    base: &str,
+    token: &str,
+    code: &str,
+    procedure: &str,
+    received: &str,
+    due: &str,
+) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .put(format!("{base}/api/v1/integration/dossiers/{code}"))
+        .bearer_auth(token)
+        .json(&json!({"procedure_code": procedure, "received_on": received, "due_on": due}))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// `POST /api/v1/integration/status-events`: (HTTP status, body).
+pub async fn push_event(base: &str, token: &str, event: Value) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/v1/integration/status-events"))
+        .bearer_auth(token)
+        .json(&event)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// A GET with an optional bearer credential: (HTTP status, headers, body text).
+pub async fn get(url: &str, bearer: Option<&str>) -> (u16, reqwest::header::HeaderMap, String) {
+    let mut request = reqwest::Client::new().get(url);
+    if let Some(bearer) = bearer {
+        request = request.bearer_auth(bearer);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    (status, headers, response.text().await.unwrap())
+}
+
+/// The text of the QR code in a PNG, with the real `zbarimg`; `None` when it is not installed
+/// (`scripts/test` installs it).
+pub fn decode_qr(png: &Path) -> Option<String> {
+    let output = std::process::Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(png)
+        .output();
+    match output {
+        Ok(output) => {
+            assert!(
+                output.status.success(),
+                "zbarimg could not read {}",
+                png.display()
+            );
+            Some(
+                String::from_utf8(output.stdout)
+                    .unwrap()
+                    .trim_end()
+                    .to_owned(),
+            )
+        }
+        Err(_) => {
+            eprintln!("zbarimg is not installed; skipping the QR decoding check");
+            None
+        }
+    }
+}

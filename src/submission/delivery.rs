@@ -1,0 +1,372 @@
+//! Delivering the outbox to the central server: the manifest under the entry's idempotency key,
+//! each file resumably (only the bytes the server lacks, streamed from disk), then completion.
+//! Retries are safe at every step: the server answers a repeated request with its first outcome.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use backon::{BackoffBuilder, ExponentialBuilder, Retryable};
+use motcua_protocol::{SubmissionReceipt, SubmissionState};
+use reqwest::StatusCode;
+use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use serde::Serialize;
+use tokio::io::AsyncSeekExt;
+use tokio::sync::Notify;
+
+use super::fault;
+use super::outbox::Waiting;
+use crate::storage::StorageHandle;
+
+/// Bytes per PATCH request: a dropped connection costs at most this much progress.
+const CHUNK: u64 = 8 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    #[error("cannot reach the central server: {0}")]
+    Unreachable(String),
+    #[error("the central server answered HTTP {status}: {message}")]
+    Server { status: u16, message: String },
+    #[error("the central server refused the dossier (HTTP {status}): {message}")]
+    Refused { status: u16, message: String },
+    #[error("the central server refused this kiosk's credential; enroll the kiosk again")]
+    Unauthorized,
+    #[error("cannot read a stored file of the dossier: {0}")]
+    File(String),
+    #[error("the storage worker has stopped")]
+    Storage,
+}
+
+impl DeliveryError {
+    /// Worth retrying: the network, the server's own trouble, or an interrupted upload. A refusal
+    /// of the dossier itself will not change by retrying and needs staff.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Unreachable(_) | Self::Server { .. } | Self::Unauthorized | Self::Storage => true,
+            Self::Refused { status, .. } => *status == 409 || *status == 429,
+            Self::File(_) => false,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct DeliveryClient {
+    http: reqwest::Client,
+    base: String,
+    credential: Option<String>,
+}
+
+fn unreachable(e: reqwest::Error) -> DeliveryError {
+    DeliveryError::Unreachable(crate::catalog::sync::error_chain(&e))
+}
+
+async fn failure(response: reqwest::Response) -> DeliveryError {
+    let status = response.status().as_u16();
+    if status == 401 {
+        return DeliveryError::Unauthorized;
+    }
+    let body = response.bytes().await.unwrap_or_default();
+    let message = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
+        .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(200).collect());
+    if status >= 500 {
+        DeliveryError::Server { status, message }
+    } else {
+        DeliveryError::Refused { status, message }
+    }
+}
+
+impl DeliveryClient {
+    pub fn new(server_url: &str, credential: Option<String>) -> Result<Self, DeliveryError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            // No total timeout: a large file on a slow line takes long; a stalled one does not.
+            .read_timeout(Duration::from_secs(60))
+            .user_agent(concat!("motcua-kiosk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(unreachable)?;
+        Ok(Self {
+            http,
+            base: server_url.trim_end_matches('/').to_owned(),
+            credential,
+        })
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let request = self.http.request(method, format!("{}{path}", self.base));
+        match &self.credential {
+            Some(credential) => request.header(AUTHORIZATION, format!("Bearer {credential}")),
+            None => request,
+        }
+    }
+
+    /// Sends one outbox entry, resuming where an earlier attempt stopped.
+    pub async fn deliver(&self, entry: &Waiting) -> Result<SubmissionReceipt, DeliveryError> {
+        let key = entry.idempotency_key.as_str();
+        let response = self
+            .request(reqwest::Method::PUT, &format!("/api/v1/submissions/{key}"))
+            .json(&entry.manifest)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        if !response.status().is_success() {
+            return Err(failure(response).await);
+        }
+        let state: SubmissionState = response.json().await.map_err(unreachable)?;
+        if let Some(receipt) = state.receipt {
+            return Ok(receipt);
+        }
+        for progress in state.files.iter().filter(|f| !f.complete) {
+            let path = entry
+                .files
+                .iter()
+                .find(|(id, _)| *id == progress.file_id)
+                .map(|(_, path)| path.clone())
+                .ok_or_else(|| {
+                    DeliveryError::File(format!("no stored file for {}", progress.file_id))
+                })?;
+            self.upload(key, &progress.file_id.to_string(), &path, progress.size)
+                .await?;
+        }
+        let response = self
+            .request(
+                reqwest::Method::POST,
+                &format!("/api/v1/submissions/{key}/complete"),
+            )
+            .send()
+            .await
+            .map_err(unreachable)?;
+        if !response.status().is_success() {
+            return Err(failure(response).await);
+        }
+        let receipt = response.json().await.map_err(unreachable)?;
+        fault::point("after_complete");
+        Ok(receipt)
+    }
+
+    async fn offset(&self, key: &str, file_id: &str) -> Result<u64, DeliveryError> {
+        let response = self
+            .request(
+                reqwest::Method::HEAD,
+                &format!("/api/v1/submissions/{key}/files/{file_id}"),
+            )
+            .send()
+            .await
+            .map_err(unreachable)?;
+        if !response.status().is_success() {
+            return Err(failure(response).await);
+        }
+        response
+            .headers()
+            .get("upload-offset")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| DeliveryError::Server {
+                status: 200,
+                message: "no Upload-Offset in the answer".into(),
+            })
+    }
+
+    /// Streams the file from where the server's copy ends, in chunks, never holding it in memory.
+    async fn upload(
+        &self,
+        key: &str,
+        file_id: &str,
+        path: &std::path::Path,
+        size: u64,
+    ) -> Result<(), DeliveryError> {
+        let mut offset = self.offset(key, file_id).await?;
+        let mut first = true;
+        while offset < size {
+            let length = CHUNK.min(size - offset);
+            let mut file = tokio::fs::File::open(path)
+                .await
+                .map_err(|e| DeliveryError::File(format!("{}: {e}", path.display())))?;
+            file.seek(std::io::SeekFrom::Start(offset))
+                .await
+                .map_err(|e| DeliveryError::File(e.to_string()))?;
+            let reader = tokio::io::AsyncReadExt::take(file, length);
+            let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(
+                reader,
+                64 * 1024,
+            ));
+            let response = self
+                .request(
+                    reqwest::Method::PATCH,
+                    &format!("/api/v1/submissions/{key}/files/{file_id}"),
+                )
+                .header("upload-offset", offset.to_string())
+                .header(CONTENT_TYPE, "application/offset+octet-stream")
+                .header(CONTENT_LENGTH, length.to_string())
+                .body(body)
+                .send()
+                .await
+                .map_err(unreachable)?;
+            match response.status() {
+                status if status.is_success() => {}
+                StatusCode::CONFLICT => {
+                    // Our idea of the offset was stale: ask again and go on from there.
+                    offset = self.offset(key, file_id).await?;
+                    continue;
+                }
+                _ => return Err(failure(response).await),
+            }
+            offset += length;
+            if first {
+                fault::point("mid_upload");
+                first = false;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Exponential backoff with full jitter: each wait is uniformly random between zero and the
+/// exponential bound, so kiosks that lost the network together do not return in lockstep.
+#[derive(Debug, Clone, Copy)]
+pub struct FullJitter {
+    pub min: Duration,
+    pub max: Duration,
+    pub attempts: usize,
+}
+
+impl Default for FullJitter {
+    fn default() -> Self {
+        Self {
+            min: Duration::from_secs(2),
+            max: Duration::from_secs(300),
+            attempts: usize::MAX,
+        }
+    }
+}
+
+pub struct FullJitterBackoff(backon::ExponentialBackoff);
+
+impl Iterator for FullJitterBackoff {
+    type Item = Duration;
+    fn next(&mut self) -> Option<Duration> {
+        let bound = self.0.next()?;
+        let fraction: f64 = rand::random();
+        Some(bound.mul_f64(fraction))
+    }
+}
+
+impl BackoffBuilder for FullJitter {
+    type Backoff = FullJitterBackoff;
+    fn build(self) -> Self::Backoff {
+        FullJitterBackoff(
+            ExponentialBuilder::default()
+                .with_min_delay(self.min)
+                .with_max_delay(self.max)
+                .with_factor(2.0)
+                .with_max_times(self.attempts)
+                .build(),
+        )
+    }
+}
+
+/// What one pass over the outbox did.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct DrainReport {
+    pub delivered: Vec<String>,
+    /// Refused by the server for good; staff must look at these.
+    pub refused: Vec<String>,
+    /// Still waiting (the server could not be reached).
+    pub waiting: usize,
+    pub last_error: Option<String>,
+}
+
+/// Sends every waiting entry in order. Stops at the first entry the server cannot take now (so
+/// the order holds); an entry refused for good is recorded and skipped.
+pub async fn drain(client: &DeliveryClient, storage: &StorageHandle) -> DrainReport {
+    let mut report = DrainReport::default();
+    let waiting = match storage.call(|s| s.outbox.waiting()).await {
+        Ok(Ok(waiting)) => waiting,
+        Ok(Err(e)) => {
+            report.last_error = Some(e.to_string());
+            return report;
+        }
+        Err(e) => {
+            report.last_error = Some(e.to_string());
+            return report;
+        }
+    };
+    let total = waiting.len();
+    for (index, entry) in waiting.into_iter().enumerate() {
+        let now = crate::catalog::store::now_unix();
+        match client.deliver(&entry).await {
+            Ok(receipt) => {
+                let id = entry.id;
+                let recorded = storage
+                    .call(move |s| s.outbox.record_delivery(id, &receipt, now))
+                    .await;
+                match recorded {
+                    Ok(Ok(())) => {
+                        tracing::info!(reference = %entry.local_reference, "dossier delivered");
+                        report.delivered.push(entry.local_reference);
+                    }
+                    Ok(Err(e)) => {
+                        report.last_error = Some(e.to_string());
+                        report.waiting = total - index;
+                        return report;
+                    }
+                    Err(e) => {
+                        report.last_error = Some(e.to_string());
+                        report.waiting = total - index;
+                        return report;
+                    }
+                }
+            }
+            Err(error) => {
+                let message = error.to_string();
+                tracing::warn!(reference = %entry.local_reference, "delivery failed: {message}");
+                let id = entry.id;
+                let stored = message.clone();
+                let _ = storage
+                    .call(move |s| s.outbox.record_failure(id, &stored, now))
+                    .await;
+                report.last_error = Some(message);
+                if error.is_transient() {
+                    report.waiting = total - index;
+                    return report;
+                }
+                report.refused.push(entry.local_reference);
+            }
+        }
+    }
+    report
+}
+
+/// The kiosk's delivery loop: drains the outbox whenever `wake` is notified (a new confirmation)
+/// and, while something waits, again after a backoff with full jitter.
+pub async fn run(
+    client: DeliveryClient,
+    storage: StorageHandle,
+    wake: Arc<Notify>,
+    backoff: FullJitter,
+) {
+    loop {
+        let attempt = || async {
+            let report = drain(&client, &storage).await;
+            match (report.waiting, &report.last_error) {
+                (0, _) => Ok(report),
+                (_, Some(error)) => Err(error.clone()),
+                (_, None) => Err("entries still waiting".to_owned()),
+            }
+        };
+        let outcome = attempt
+            .retry(backoff)
+            .sleep(tokio::time::sleep)
+            .notify(|error: &String, wait: Duration| {
+                tracing::info!("outbox waits {wait:?} before the next attempt: {error}");
+            })
+            .await;
+        if let Ok(report) = outcome {
+            if !report.delivered.is_empty() {
+                tracing::info!(delivered = report.delivered.len(), "outbox drained");
+            }
+        }
+        // Until the next confirmation, or a periodic check for anything left behind.
+        let _ = tokio::time::timeout(Duration::from_secs(60), wake.notified()).await;
+    }
+}

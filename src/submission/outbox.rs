@@ -1,0 +1,389 @@
+//! The transactional outbox: a confirmed dossier and its files are on disk, durably, before the
+//! visitor is told it is saved; delivery happens later, in order, as often as it takes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use motcua_protocol::{
+    Applicant, ClientId, DocumentManifest, FileManifest, ProcedureCode, SubmissionManifest,
+    SubmissionReceipt,
+};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::attachment::{Attachment, hex_string};
+use super::durable::{move_durably, remove_dir_durably};
+use super::fault;
+use crate::storage::{self, StorageError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutboxError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("outbox database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot store the dossier's files: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the outbox entry {0} is unreadable: {1}")]
+    Corrupt(i64, String),
+}
+
+/// What the visitor confirmed.
+pub struct Draft {
+    pub procedure_code: ProcedureCode,
+    pub procedure_name: String,
+    pub applicant: Applicant,
+    pub attachments: Vec<Attachment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Confirmed {
+    pub id: i64,
+    pub local_reference: String,
+}
+
+/// An entry waiting for delivery.
+#[derive(Debug, Clone)]
+pub struct Waiting {
+    pub id: i64,
+    pub local_reference: String,
+    pub idempotency_key: ClientId,
+    pub manifest: SubmissionManifest,
+    /// file id → absolute path
+    pub files: Vec<(ClientId, PathBuf)>,
+    pub attempts: u32,
+}
+
+/// An entry as staff see it (no personal data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxEntry {
+    pub local_reference: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub confirmed_at: i64,
+    pub attempts: u32,
+    pub last_attempt_at: Option<i64>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<i64>,
+    pub receipt: Option<SubmissionReceipt>,
+}
+
+pub struct Outbox {
+    conn: Connection,
+    data_dir: PathBuf,
+}
+
+fn outbox_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("outbox")
+}
+
+/// `QUAY1-20261122-0007`: the kiosk, the day, and a number, unique on this kiosk.
+fn reference_prefix(kiosk_name: &str, now: OffsetDateTime) -> String {
+    let kiosk: String = kiosk_name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(12)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let kiosk = if kiosk.is_empty() {
+        "KIOSK".to_owned()
+    } else {
+        kiosk
+    };
+    let day = now.to_offset(crate::status::VIETNAM).date();
+    format!(
+        "{kiosk}-{:04}{:02}{:02}-",
+        day.year(),
+        u8::from(day.month()),
+        day.day()
+    )
+}
+
+impl Outbox {
+    /// Opens the outbox on the kiosk database at `db_path`; files live under `data_dir/outbox`.
+    /// Folders that no confirmed entry owns (a crash before the commit) are deleted.
+    pub fn open(db_path: &Path, data_dir: &Path) -> Result<Self, OutboxError> {
+        let conn = storage::open(db_path)?;
+        // Nothing in this connection is acknowledged before it is on the disk, and what it
+        // deletes (a delivered visitor's data) is overwritten, not just unlinked.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        let outbox = Self {
+            conn,
+            data_dir: data_dir.to_owned(),
+        };
+        outbox.remove_orphans()?;
+        Ok(outbox)
+    }
+
+    fn remove_orphans(&self) -> Result<(), OutboxError> {
+        let dir = outbox_dir(&self.data_dir);
+        let Ok(entries) = fs::read_dir(&dir) else {
+            return Ok(());
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let waiting: Option<i64> = self
+                .conn
+                .query_row(
+                    "SELECT id FROM outbox WHERE local_reference = ?1 AND delivered_at IS NULL",
+                    [&name],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if waiting.is_none() {
+                tracing::info!(folder = %name, "removing an outbox folder no confirmed dossier owns");
+                remove_dir_durably(&entry.path())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes the draft durable: files moved into the outbox folder and flushed, then one
+    /// transaction committed with `synchronous=FULL`. Only after this returns may the screen say
+    /// "saved".
+    pub fn confirm(
+        &mut self,
+        draft: &Draft,
+        kiosk_name: &str,
+        now: OffsetDateTime,
+    ) -> Result<Confirmed, OutboxError> {
+        let prefix = reference_prefix(kiosk_name, now);
+        let taken: i64 = self.conn.query_row(
+            "SELECT count(*) FROM outbox WHERE local_reference LIKE ?1 || '%'",
+            [&prefix],
+            |r| r.get(0),
+        )?;
+        let local_reference = format!("{prefix}{:04}", taken + 1);
+        let idempotency_key: [u8; 16] = rand::random();
+        let idempotency_key = hex_string(&idempotency_key);
+
+        let dir = outbox_dir(&self.data_dir).join(&local_reference);
+        let mut documents: Vec<DocumentManifest> = Vec::new();
+        let mut files = Vec::new();
+        for attachment in &draft.attachments {
+            let name = attachment
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| attachment.file_id.to_string());
+            move_durably(&attachment.path, &dir, &name)?;
+            files.push((
+                attachment.file_id.clone(),
+                format!("outbox/{local_reference}/{name}"),
+            ));
+            let file = FileManifest {
+                file_id: attachment.file_id.clone(),
+                media_type: attachment.media_type,
+                size: attachment.size,
+                sha256: attachment.sha256.clone(),
+            };
+            match documents
+                .iter_mut()
+                .find(|d| d.document == attachment.document)
+            {
+                Some(document) => document.files.push(file),
+                None => documents.push(DocumentManifest {
+                    document: attachment.document.clone(),
+                    files: vec![file],
+                }),
+            }
+        }
+        let manifest = SubmissionManifest {
+            procedure_code: draft.procedure_code.clone(),
+            applicant: draft.applicant.clone(),
+            documents,
+            local_reference: local_reference.clone(),
+            confirmed_at: now,
+        };
+        let manifest =
+            serde_json::to_string(&manifest).map_err(|e| OutboxError::Corrupt(0, e.to_string()))?;
+
+        fault::point("before_commit");
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO outbox (local_reference, idempotency_key, procedure_code, procedure_name,
+                                 manifest, confirmed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                local_reference,
+                idempotency_key,
+                draft.procedure_code.as_str(),
+                draft.procedure_name,
+                manifest,
+                now.unix_timestamp()
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        for (file_id, path) in &files {
+            tx.execute(
+                "INSERT INTO outbox_files (outbox_id, file_id, path) VALUES (?1, ?2, ?3)",
+                params![id, file_id.as_str(), path],
+            )?;
+        }
+        tx.commit()?;
+        fault::point("after_commit");
+        Ok(Confirmed {
+            id,
+            local_reference,
+        })
+    }
+
+    /// Entries not yet delivered, oldest first: the order they are sent in.
+    pub fn waiting(&self) -> Result<Vec<Waiting>, OutboxError> {
+        let mut statement = self.conn.prepare(
+            "SELECT id, local_reference, idempotency_key, manifest, attempts FROM outbox
+             WHERE delivered_at IS NULL ORDER BY id",
+        )?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, local_reference, key, manifest, attempts) in rows {
+            let corrupt = |reason: String| OutboxError::Corrupt(id, reason);
+            let manifest: SubmissionManifest =
+                serde_json::from_str(manifest.as_deref().unwrap_or_default())
+                    .map_err(|e| corrupt(e.to_string()))?;
+            let idempotency_key = ClientId::parse(&key).map_err(|e| corrupt(e.to_string()))?;
+            let mut files_statement = self
+                .conn
+                .prepare_cached("SELECT file_id, path FROM outbox_files WHERE outbox_id = ?1")?;
+            let files = files_statement
+                .query_map([id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .map(|(file_id, path)| {
+                    ClientId::parse(&file_id)
+                        .map(|file_id| (file_id, self.data_dir.join(path)))
+                        .map_err(|e| corrupt(e.to_string()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            out.push(Waiting {
+                id,
+                local_reference,
+                idempotency_key,
+                manifest,
+                files,
+                attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn record_failure(&mut self, id: i64, error: &str, now: i64) -> Result<(), OutboxError> {
+        self.conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_attempt_at = ?2, last_error = ?3
+             WHERE id = ?1",
+            params![id, now, error],
+        )?;
+        Ok(())
+    }
+
+    /// The server has the dossier: keep only the receipt; the visitor's data and files go.
+    pub fn record_delivery(
+        &mut self,
+        id: i64,
+        receipt: &SubmissionReceipt,
+        now: i64,
+    ) -> Result<(), OutboxError> {
+        let receipt_json =
+            serde_json::to_string(receipt).map_err(|e| OutboxError::Corrupt(id, e.to_string()))?;
+        let tx = self.conn.transaction()?;
+        let local_reference: String = tx.query_row(
+            "SELECT local_reference FROM outbox WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        tx.execute(
+            "UPDATE outbox SET delivered_at = ?2, receipt = ?3, manifest = NULL,
+                 attempts = attempts + 1, last_attempt_at = ?2, last_error = NULL
+             WHERE id = ?1",
+            params![id, now, receipt_json],
+        )?;
+        tx.execute("DELETE FROM outbox_files WHERE outbox_id = ?1", [id])?;
+        tx.commit()?;
+        // The old page versions (with the visitor's data) live on in the write-ahead log until a
+        // checkpoint copies the zeroed pages over them; do it now and empty the log.
+        if let Err(e) = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        {
+            tracing::warn!("cannot checkpoint the kiosk database after a delivery: {e}");
+        }
+        remove_dir_durably(&outbox_dir(&self.data_dir).join(local_reference))?;
+        Ok(())
+    }
+
+    /// Every entry, newest first, for staff.
+    pub fn entries(&self) -> Result<Vec<OutboxEntry>, OutboxError> {
+        self.select("ORDER BY id DESC", [])
+    }
+
+    pub fn entry(&self, local_reference: &str) -> Result<Option<OutboxEntry>, OutboxError> {
+        Ok(self
+            .select("WHERE local_reference = ?1", [local_reference])?
+            .into_iter()
+            .next())
+    }
+
+    fn select<P: rusqlite::Params>(
+        &self,
+        clause: &str,
+        params: P,
+    ) -> Result<Vec<OutboxEntry>, OutboxError> {
+        let sql = format!(
+            "SELECT local_reference, procedure_code, procedure_name, confirmed_at, attempts,
+                    last_attempt_at, last_error, delivered_at, receipt, id
+             FROM outbox {clause}"
+        );
+        let mut statement = self.conn.prepare(&sql)?;
+        let rows = statement
+            .query_map(params, |r| {
+                Ok((
+                    OutboxEntry {
+                        local_reference: r.get(0)?,
+                        procedure_code: r.get(1)?,
+                        procedure_name: r.get(2)?,
+                        confirmed_at: r.get(3)?,
+                        attempts: u32::try_from(r.get::<_, i64>(4)?).unwrap_or(u32::MAX),
+                        last_attempt_at: r.get(5)?,
+                        last_error: r.get(6)?,
+                        delivered_at: r.get(7)?,
+                        receipt: None,
+                    },
+                    r.get::<_, Option<String>>(8)?,
+                    r.get::<_, i64>(9)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(mut entry, receipt, id)| {
+                entry.receipt = receipt
+                    .map(|text| serde_json::from_str(&text))
+                    .transpose()
+                    .map_err(|e| OutboxError::Corrupt(id, e.to_string()))?;
+                Ok(entry)
+            })
+            .collect()
+    }
+
+    /// How many entries wait, and since when the oldest (unix seconds).
+    pub fn depth(&self) -> Result<(u64, Option<i64>), OutboxError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*), min(confirmed_at) FROM outbox WHERE delivered_at IS NULL",
+            [],
+            |r| Ok((r.get::<_, i64>(0)?.max(0) as u64, r.get(1)?)),
+        )?)
+    }
+}
