@@ -1,7 +1,8 @@
 //! Renders every kiosk screen to PNG with Slint's software renderer, no display needed:
 //! `docs/screenshots/{portrait,landscape}/{home,search,browse,detail,keyboard,status-prompt,
-//! status,status-message,results}.png`, against the embedded demo server (demo catalog and demo
-//! dossiers) over real HTTP.
+//! status,status-message,results,submit-applicant,submit-documents,submit-phone,submit-review,
+//! submit-receipt}.png`, against the embedded demo server (demo catalog and demo dossiers) over
+//! real HTTP.
 //!
 //! Run: `scripts/screenshots` (or `cargo run --example screenshots -- OUT_DIR`).
 
@@ -14,7 +15,40 @@ use motcua_kiosk::app::{
     AppWindow, BrowseAdapter, Header, KeyboardAdapter, Kiosk, Nav, Screen, SearchAdapter,
     StatusAdapter, StatusView,
 };
+use motcua_kiosk::app::{SubmissionSettings, SubmitAdapter};
 use motcua_protocol::DossierStatus;
+use slint::Model;
+
+const CARD: &str = "079190004321|272727272|Trần Thị Bích Ngọc|12051990|Nữ|12 Lê Lợi, phường Bến Nghé, TP. Hồ Chí Minh|15082021";
+
+/// A greyscale PNG that looks like a page of a form: lines of "text" on white.
+fn scanned_page() -> Vec<u8> {
+    let (width, height) = (600u32, 840u32);
+    let mut pixels = vec![255u8; (width * height) as usize];
+    for line in 0..28u32 {
+        let y0 = 80 + line * 26;
+        let length = if line % 5 == 4 {
+            260
+        } else {
+            470 - (line * 37 % 90)
+        };
+        for y in y0..y0 + 10 {
+            for x in 60..60 + length {
+                pixels[(y * width + x) as usize] = 60;
+            }
+        }
+    }
+    let mut bytes = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut bytes, width, height);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        if let Ok(mut writer) = encoder.write_header() {
+            let _ = writer.write_image_data(&pixels);
+        }
+    }
+    bytes
+}
 use slint::ComponentHandle;
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::platform::{EventLoopProxy, Platform, PlatformError, WindowAdapter};
@@ -170,6 +204,16 @@ fn main() -> anyhow::Result<()> {
         .find(|d| d.status == DossierStatus::SupplementRequested)
         .map(|d| motcua_protocol::status_url(&base, &d.token))
         .ok_or_else(|| anyhow::anyhow!("no demo dossier awaits papers"))?;
+    // The document scanner's page: a picture of a form, as `scanimage` would write it.
+    let page = data.path().join("scanned-page.png");
+    std::fs::write(&page, scanned_page())?;
+    let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+    runtime.spawn(motcua_kiosk::submission::delivery::run(
+        motcua_kiosk::submission::DeliveryClient::new(&base, Some(demo.credential.clone()))?,
+        storage.clone(),
+        wake.clone(),
+        motcua_kiosk::submission::FullJitter::default(),
+    ));
     let kiosk = Kiosk {
         storage,
         public_base: base.clone(),
@@ -180,6 +224,24 @@ fn main() -> anyhow::Result<()> {
         runtime: runtime.handle().clone(),
         scanner_rules: Default::default(),
         samples: demo.samples.clone(),
+        submission: SubmissionSettings {
+            data_dir: data.path().to_owned(),
+            scanner_command: Some(vec!["cat".to_owned(), page.display().to_string()]),
+            phone: motcua_kiosk::submission::phone::PhoneClient::new(
+                &base,
+                Some(demo.credential.clone()),
+            )
+            .ok(),
+            kiosk_name: "quay-1".into(),
+            wake: wake.clone(),
+            payment: Some(motcua_kiosk::submission::vietqr::PaymentAccount {
+                bank_bin: "970415".into(),
+                account: "113366668888".into(),
+                account_name: "TRUNG TAM PHUC VU HCC TINH QUANG TRI".into(),
+            }),
+            can_print: true,
+            ..Default::default()
+        },
     };
     let ui = AppWindow::new()?;
     ui.global::<Header>()
@@ -248,6 +310,36 @@ fn main() -> anyhow::Result<()> {
                 .get_loaded()
         });
         shooter.shoot(&dir.join("results.png"))?;
+
+        // Submitting: birth registration, the form filled from an ID card's QR code.
+        motcua_kiosk::app::reset_visit(ui);
+        ui.global::<SubmitAdapter>().invoke_start("1.001193".into());
+        shooter.settle_until(|| ui.global::<Nav>().get_screen() == Screen::Submit);
+        shooter.scan(CARD);
+        ui.global::<SubmitAdapter>().invoke_next();
+        shooter.shoot(&dir.join("submit-applicant.png"))?;
+        ui.global::<SubmitAdapter>()
+            .invoke_edited(3, "0987654321".into());
+        ui.global::<SubmitAdapter>().invoke_next();
+        for document in [0, 1] {
+            ui.global::<SubmitAdapter>().invoke_scan(document);
+            shooter.settle_until(|| {
+                ui.global::<SubmitAdapter>()
+                    .get_documents()
+                    .row_data(document as usize)
+                    .is_some_and(|d| d.pages.row_count() > 0)
+            });
+        }
+        shooter.shoot(&dir.join("submit-documents.png"))?;
+        ui.global::<SubmitAdapter>().invoke_phone(2);
+        shooter.settle_until(|| ui.global::<SubmitAdapter>().get_phone_document() == 2);
+        shooter.shoot(&dir.join("submit-phone.png"))?;
+        ui.global::<SubmitAdapter>().invoke_stop_phone();
+        ui.global::<SubmitAdapter>().invoke_next();
+        shooter.shoot(&dir.join("submit-review.png"))?;
+        ui.global::<SubmitAdapter>().invoke_confirm();
+        shooter.settle_until(|| ui.global::<SubmitAdapter>().get_delivered());
+        shooter.shoot(&dir.join("submit-receipt.png"))?;
     }
     runtime.block_on(demo.server.stop());
     Ok(())

@@ -54,6 +54,12 @@ pub struct KioskConfig {
     pub limits: crate::submission::Limits,
     /// The center's account for fees, shown as a VietQR payment code on receipts.
     pub payment: Option<crate::submission::vietqr::PaymentAccount>,
+    /// The document scanner: a command that writes one scanned page (PNG or JPEG) to its
+    /// standard output, e.g. `["scanimage", "--format=png", "--resolution", "200"]`. Empty: no
+    /// scanner; visitors attach pages with their phones.
+    pub document_scanner_command: Vec<String>,
+    /// The receipt printer (docs/printing.md); none by default.
+    pub printer: crate::submission::receipt::PrinterConfig,
 }
 
 impl Default for KioskConfig {
@@ -70,6 +76,8 @@ impl Default for KioskConfig {
             scanner_max_key_gap_ms: 35,
             limits: crate::submission::Limits::default(),
             payment: None,
+            document_scanner_command: Vec::new(),
+            printer: crate::submission::receipt::PrinterConfig::default(),
         }
     }
 }
@@ -153,6 +161,7 @@ impl KioskConfig {
                     .to_owned(),
             );
         }
+        self.printer.validate()?;
         if let Some(payment) = &self.payment {
             payment.validate().map_err(|e| format!("payment: {e}"))?;
         }
@@ -197,6 +206,14 @@ mod tests {
     }
 
     #[test]
+    fn the_example_configuration_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/kiosk.example.toml");
+        let config = KioskConfig::from_file(&path).unwrap();
+        assert_eq!(config.limits.max_pages_per_document, 20);
+        assert_eq!(config.scanner_max_key_gap_ms, 35);
+    }
+
+    #[test]
     fn bad_values_are_named() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("kiosk.toml");
@@ -211,6 +228,12 @@ mod tests {
                 "[payment]\nbank_bin = \"97\"\naccount = \"1\"\naccount_name = \"A\"",
                 "bank_bin",
             ),
+            (
+                "[printer]\nkind = \"network\"\naddress = \"10.0.0.5:port\"",
+                "printer.address",
+            ),
+            ("[printer]\nkind = \"usb\"", "printer.device"),
+            ("[printer]\nkind = \"usb\"\ndevise = \"/dev/usb/lp0\"", "devise"),
         ] {
             std::fs::write(&path, text).unwrap();
             let err = KioskConfig::from_file(&path).unwrap_err().to_string();

@@ -186,9 +186,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 bail!("--applicant FILE.json is required");
             };
             let (client, kiosk_name) = delivery_client(&config)?;
+            let public_base = config
+                .public_url
+                .clone()
+                .or_else(|| config.server_url.clone())
+                .unwrap_or_default();
             let report = runtime.block_on(motcua_kiosk::submission::command::submit(
                 &storage,
                 &config.data_dir,
+                &public_base,
                 &client,
                 &kiosk_name,
                 &procedure,
@@ -209,13 +215,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                             receipt.status_url
                         );
                     }
-                    None => println!(
-                        "not sent yet (đã lưu, sẽ gửi khi có mạng): {}",
-                        report
-                            .waiting_reason
-                            .as_deref()
-                            .unwrap_or("the server did not answer")
-                    ),
+                    None => {
+                        println!(
+                            "not sent yet (đã lưu, sẽ gửi khi có mạng): {}",
+                            report
+                                .waiting_reason
+                                .as_deref()
+                                .unwrap_or("the server did not answer")
+                        );
+                        if let Some(url) = &report.status_url {
+                            println!("status page once delivered: {url}");
+                        }
+                    }
                 }
             }
             Ok(())

@@ -278,6 +278,7 @@ async fn saved_while_the_server_is_down_then_delivered_in_order_once() {
     assert_eq!(older["attempts"], 2);
 
     let server = start(&setup.config).await;
+    let promised = first["status_url"].as_str().unwrap().to_owned();
     let out = setup.kiosk(&["outbox", "--deliver"], None).await;
     assert!(out.status.success(), "{}", stderr(&out));
     let out = setup.kiosk(&["outbox", "--deliver"], None).await;
@@ -294,6 +295,12 @@ async fn saved_while_the_server_is_down_then_delivered_in_order_once() {
             .to_owned()
     };
     assert!(code_of(&first["local_reference"]) < code_of(&second["local_reference"]));
+    // The status QR printed while offline is the one the dossier got.
+    let delivered = entries
+        .iter()
+        .find(|e| e["local_reference"] == first["local_reference"])
+        .unwrap();
+    assert_eq!(delivered["receipt"]["status_url"], promised.as_str());
     setup.assert_no_personal_data_left();
     server.stop().await;
 }

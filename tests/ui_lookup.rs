@@ -95,6 +95,7 @@ fn visitor_looks_up_procedures() {
         runtime: runtime.handle().clone(),
         scanner_rules: Default::default(),
         samples: Vec::new(),
+        submission: Default::default(),
     };
     let ui = AppWindow::new().unwrap();
     motcua_kiosk::app::wire(&ui, kiosk.clone());

@@ -130,6 +130,7 @@ fn visitor_checks_a_dossier() {
         runtime: runtime.handle().clone(),
         scanner_rules: Default::default(),
         samples: vec![CODE.to_owned()],
+        submission: Default::default(),
     };
     let ui = AppWindow::new().unwrap();
     motcua_kiosk::app::wire(&ui, kiosk.clone());

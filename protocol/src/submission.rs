@@ -12,7 +12,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use crate::{Applicant, DossierCode, DossierStatus, ProcedureCode};
+use crate::{Applicant, DossierCode, DossierStatus, ProcedureCode, StatusToken};
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
@@ -192,6 +192,10 @@ pub struct SubmissionManifest {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub confirmed_at: OffsetDateTime,
+    /// A status token the kiosk drew (128 random bits) and printed as the receipt's QR code
+    /// before the server answered; the dossier gets it, so that QR code works once delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_token: Option<StatusToken>,
 }
 
 /// How far one file's upload has come.

@@ -1,5 +1,5 @@
-//! The on-screen keyboard types into whichever screen is shown: the search box (with Telex) or
-//! the dossier code (as typed).
+//! The on-screen keyboard types into whichever screen is shown: the search box (with Telex), the
+//! dossier code (as typed), or the applicant form's focused field.
 
 use std::rc::Rc;
 
@@ -16,6 +16,8 @@ pub fn wire(ui: &AppWindow, search: Rc<SearchBox>) {
         let Some(ui) = weak.upgrade() else { return };
         if on_status_screen(&ui) {
             super::status::type_key(&ui, &key);
+        } else if on_submit_screen(&ui) {
+            super::submit::type_key(&ui, &key);
         } else {
             target.key(&key);
         }
@@ -26,6 +28,8 @@ pub fn wire(ui: &AppWindow, search: Rc<SearchBox>) {
         let Some(ui) = weak.upgrade() else { return };
         if on_status_screen(&ui) {
             super::status::backspace(&ui);
+        } else if on_submit_screen(&ui) {
+            super::submit::backspace(&ui);
         } else {
             target.backspace();
         }
@@ -35,6 +39,8 @@ pub fn wire(ui: &AppWindow, search: Rc<SearchBox>) {
         let Some(ui) = weak.upgrade() else { return };
         if on_status_screen(&ui) {
             super::status::clear_typed(&ui);
+        } else if on_submit_screen(&ui) {
+            super::submit::clear_field(&ui);
         } else {
             search.clear();
         }
@@ -43,4 +49,8 @@ pub fn wire(ui: &AppWindow, search: Rc<SearchBox>) {
 
 fn on_status_screen(ui: &AppWindow) -> bool {
     ui.global::<Nav>().get_screen() == Screen::Status
+}
+
+fn on_submit_screen(ui: &AppWindow) -> bool {
+    ui.global::<Nav>().get_screen() == Screen::Submit
 }

@@ -6,11 +6,13 @@ mod browse;
 mod detail;
 mod header;
 mod keyboard;
+mod printing;
 pub mod qr;
 mod results;
 mod scanner;
 mod search;
 mod status;
+mod submit;
 
 use std::rc::Rc;
 use std::time::Duration;
@@ -45,6 +47,25 @@ pub struct Kiosk {
     pub scanner_rules: BurstRules,
     /// Dossier codes offered on the status screen in demo mode; empty otherwise.
     pub samples: Vec<String>,
+    pub submission: SubmissionSettings,
+}
+
+/// What the submission screens need.
+#[derive(Clone, Default)]
+pub struct SubmissionSettings {
+    /// Where visits stage their pages (`staging/`) and the outbox keeps confirmed ones.
+    pub data_dir: std::path::PathBuf,
+    pub limits: crate::submission::Limits,
+    pub payment: Option<crate::submission::vietqr::PaymentAccount>,
+    /// The document scanner command (`scanimage …`); `None`: no scanner, phones only.
+    pub scanner_command: Option<Vec<String>>,
+    pub phone: Option<crate::submission::phone::PhoneClient>,
+    /// Starts local references: `QUAY1-20261122-0007`.
+    pub kiosk_name: String,
+    /// Wakes the delivery loop when a dossier is confirmed.
+    pub wake: std::sync::Arc<tokio::sync::Notify>,
+    pub printer: Option<printing::ReceiptPrinter>,
+    pub can_print: bool,
 }
 
 /// Connects every adapter of `ui` to the kiosk. Used by `run` and by the UI tests.
@@ -55,6 +76,8 @@ pub fn wire(ui: &AppWindow, kiosk: Kiosk) {
     keyboard::wire(ui, search_box);
     browse::wire(ui, &kiosk);
     status::wire(ui, &kiosk);
+    submit::remember_kiosk(&kiosk);
+    submit::wire(ui, &kiosk);
     scanner::wire(ui, &kiosk);
     let weak = ui.as_weak();
     ui.global::<Nav>().on_go_home(move || {
@@ -84,6 +107,8 @@ pub fn reset_visit(ui: &AppWindow) {
         .set_procedures(ModelRc::default());
     detail::clear(ui);
     status::clear(ui);
+    submit::clear(ui);
+    ui.global::<SearchAdapter>().set_submit_mode(false);
     results::reset(ui);
     scanner::forget();
     ui.global::<KeyboardAdapter>().set_shown(false);
@@ -128,10 +153,12 @@ pub fn run(config: KioskConfig) -> anyhow::Result<()> {
         .context("cannot start the network runtime")?;
 
     let demo = config.server_url.is_none();
-    let (server_url, credential, samples) = match &config.server_url {
+    let (server_url, credential, kiosk_name, samples) = match &config.server_url {
         Some(url) => {
+            let mut kiosk_name = "KIOSK".to_owned();
             let credential = match Credential::load(&config.data_dir)? {
                 Some(stored) if stored.server_url == url.trim_end_matches('/') => {
+                    kiosk_name = stored.kiosk_name;
                     Some(stored.credential)
                 }
                 Some(stored) => {
@@ -150,7 +177,7 @@ pub fn run(config: KioskConfig) -> anyhow::Result<()> {
                     None
                 }
             };
-            (url.clone(), credential, Vec::new())
+            (url.clone(), credential, kiosk_name, Vec::new())
         }
         None => {
             let demo =
@@ -161,7 +188,7 @@ pub fn run(config: KioskConfig) -> anyhow::Result<()> {
             let credential = demo.credential.clone();
             // Runs for as long as the process does.
             std::mem::forget(demo.server);
-            (url, Some(credential), samples)
+            (url, Some(credential), "demo".to_owned(), samples)
         }
     };
     let public_base = config
@@ -169,7 +196,18 @@ pub fn run(config: KioskConfig) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| server_url.clone());
 
+    // Pages of visits that never confirmed (a crash, a power cut) go before anything else runs.
+    crate::submission::intake::clear_stale_staging(&config.data_dir)
+        .context("cannot clear unconfirmed pages left by an earlier run")?;
     let storage = StorageHandle::open_file(config.database_path())?;
+    let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+    runtime.spawn(crate::submission::delivery::run(
+        crate::submission::DeliveryClient::new(&server_url, credential.clone())?,
+        storage.clone(),
+        wake.clone(),
+        crate::submission::FullJitter::default(),
+    ));
+    let printer = printing::ReceiptPrinter::from_config(&config);
     let ui = AppWindow::new().context("cannot create the kiosk window")?;
     ui.global::<Header>()
         .set_center_name(config.center_name.clone().into());
@@ -187,13 +225,25 @@ pub fn run(config: KioskConfig) -> anyhow::Result<()> {
         Kiosk {
             storage: storage.clone(),
             public_base,
-            status_client: StatusClient::new(&server_url, credential)?,
+            status_client: StatusClient::new(&server_url, credential.clone())?,
             runtime: runtime.handle().clone(),
             scanner_rules: BurstRules {
                 max_gap_ms: config.scanner_max_key_gap_ms,
                 ..BurstRules::default()
             },
             samples,
+            submission: SubmissionSettings {
+                data_dir: config.data_dir.clone(),
+                limits: config.limits,
+                payment: config.payment.clone(),
+                scanner_command: (!config.document_scanner_command.is_empty())
+                    .then(|| config.document_scanner_command.clone()),
+                phone: crate::submission::phone::PhoneClient::new(&server_url, credential).ok(),
+                kiosk_name,
+                wake,
+                can_print: printer.is_some(),
+                printer,
+            },
         },
     );
     let _clock = header::start_clock(&ui);

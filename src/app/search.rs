@@ -95,6 +95,7 @@ fn run_search(ui: &AppWindow, kiosk: &Kiosk, generation: &Arc<AtomicU64>, query:
     }
     let latest = generation.clone();
     let weak = ui.as_weak();
+    let online_only = ui.global::<SearchAdapter>().get_submit_mode();
     let _ = kiosk.storage.post(move |s| {
         if latest.load(Ordering::SeqCst) != mine {
             return;
@@ -103,6 +104,7 @@ fn run_search(ui: &AppWindow, kiosk: &Kiosk, generation: &Arc<AtomicU64>, query:
             .index
             .search(&query, RESULT_LIMIT)
             .into_iter()
+            .filter(|h| !online_only || h.online != motcua_protocol::OnlineLevel::None)
             .map(|h| ProcedureSummary {
                 code: h.code,
                 name: h.name,

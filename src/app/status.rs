@@ -61,6 +61,11 @@ pub enum Origin {
 
 /// What a scanner read (keyboard or serial mode), from any screen.
 pub fn open_scanned(ui: &AppWindow, kiosk: &Kiosk, text: &str, truncated: bool) {
+    if super::submit::takes_scan(ui) {
+        // Filling the applicant form: the ID card's QR fills it; nothing else leaves the form.
+        super::submit::fill_from_card(ui, text);
+        return;
+    }
     let scanned = if truncated {
         Scanned::NotOurs
     } else {

@@ -41,6 +41,8 @@ pub enum SubmitError {
 #[derive(Debug, Serialize)]
 pub struct SubmitReport {
     pub local_reference: String,
+    /// The receipt's status page, known before delivery; it works once the server has the dossier.
+    pub status_url: Option<String>,
     pub delivered: bool,
     pub receipt: Option<SubmissionReceipt>,
     pub waiting_reason: Option<String>,
@@ -84,6 +86,7 @@ pub async fn list_documents(
 pub async fn submit(
     storage: &StorageHandle,
     data_dir: &Path,
+    public_base: &str,
     client: &DeliveryClient,
     kiosk_name: &str,
     procedure: &ProcedureCode,
@@ -172,6 +175,10 @@ pub async fn submit(
         .flatten();
     let receipt = entry.and_then(|e| e.receipt);
     Ok(SubmitReport {
+        status_url: confirmed
+            .status_token
+            .as_ref()
+            .map(|token| motcua_protocol::status_url(public_base, token)),
         local_reference: confirmed.local_reference,
         delivered: receipt.is_some(),
         receipt,

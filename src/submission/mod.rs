@@ -4,10 +4,13 @@
 pub mod attachment;
 pub mod command;
 pub mod delivery;
+pub mod document_scanner;
 pub mod durable;
 pub mod fault;
 pub mod intake;
 pub mod outbox;
+pub mod phone;
+pub mod receipt;
 pub mod vietqr;
 
 pub use attachment::{Attachment, AttachmentError, Limits};

@@ -5,8 +5,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use motcua_protocol::{
-    Applicant, ClientId, DocumentManifest, FileManifest, ProcedureCode, SubmissionManifest,
-    SubmissionReceipt,
+    Applicant, ClientId, DocumentManifest, FileManifest, ProcedureCode, StatusToken,
+    SubmissionManifest, SubmissionReceipt,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -41,6 +41,9 @@ pub struct Draft {
 pub struct Confirmed {
     pub id: i64,
     pub local_reference: String,
+    /// The status token proposed to the server: the receipt's QR code works once delivered.
+    #[serde(skip)]
+    pub status_token: Option<StatusToken>,
 }
 
 /// An entry waiting for delivery.
@@ -196,7 +199,9 @@ impl Outbox {
             documents,
             local_reference: local_reference.clone(),
             confirmed_at: now,
+            status_token: Some(StatusToken::from_random_bytes(rand::random())),
         };
+        let status_token = manifest.status_token.clone();
         let manifest =
             serde_json::to_string(&manifest).map_err(|e| OutboxError::Corrupt(0, e.to_string()))?;
 
@@ -227,6 +232,7 @@ impl Outbox {
         Ok(Confirmed {
             id,
             local_reference,
+            status_token,
         })
     }
 

@@ -328,6 +328,7 @@ mod tests {
                 .collect(),
             local_reference: "QUAY-1-20261122-0007".into(),
             confirmed_at: time::macros::datetime!(2026-11-22 10:00 +7),
+            status_token: None,
         }
     }
 

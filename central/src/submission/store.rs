@@ -5,7 +5,8 @@
 
 use motcua_protocol::{
     ClientId, DossierCode, MediaType, Procedure, ProcedureCode, Sha256Hex, StatusChange,
-    SubmissionManifest, SubmissionReceipt, SubmissionState, UploadProgress, status_url,
+    StatusToken, SubmissionManifest, SubmissionReceipt, SubmissionState, UploadProgress,
+    status_url,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use time::OffsetDateTime;
@@ -350,7 +351,12 @@ impl SubmissionStore {
         let (due_on, status, fee_total_vnd) =
             receipt_fields(&procedure, received_on, &intake.holidays);
         let code = next_code(&tx, &intake.agency_id, received_on)?;
-        let token = new_token();
+        // The kiosk's own token, when it proposed one, so the QR code it printed before delivery
+        // works; a fresh one in the (2^-128) case that it is already taken.
+        let token = match &manifest.status_token {
+            Some(proposed) if !token_taken(&tx, proposed)? => proposed.clone(),
+            _ => new_token(),
+        };
         insert_dossier(
             &tx,
             &NewDossier {
@@ -543,4 +549,16 @@ mod tests {
             "G00.01-20261123-0000004"
         );
     }
+}
+
+fn token_taken(tx: &Transaction<'_>, token: &StatusToken) -> Result<bool, SubmissionError> {
+    let hash = crate::status::store::token_hash(token.as_str());
+    Ok(tx
+        .query_row(
+            "SELECT 1 FROM dossiers WHERE token_hash = ?1",
+            [&hash[..]],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }

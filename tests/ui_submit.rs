@@ -1,0 +1,431 @@
+//! Submitting a dossier through the real kiosk screens (Slint testing backend) against the real
+//! central server over real HTTP: the applicant form filled from a citizen ID card's QR and
+//! checked field by field, a page from the document scanner (a command that writes an image, as
+//! `scanimage` does), a page photographed "by phone" (the upload page on the server, posted to
+//! with a real HTTP client), review, confirmation while the server is down ("saved, will be sent"),
+//! then delivery once it is back, the receipt with its status QR, and nothing left afterwards.
+//! One event loop per process: a single test walks through it.
+
+mod common;
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use i_slint_backend_testing::AccessibleRole;
+use i_slint_backend_testing::ElementHandle;
+use motcua_central::{CentralConfig, DEMO_CATALOG, RunningServer};
+use motcua_kiosk::app::{
+    AppWindow, AttachProblem, FieldProblem, Kiosk, Nav, Screen, SearchAdapter, SubmissionSettings,
+    SubmitAdapter, SubmitStep,
+};
+use slint::platform::{Key, WindowEvent};
+use slint::{ComponentHandle, Model};
+
+const CARD: &str = "079190004321|272727272|Trần Thị Bích Ngọc|12051990|Nữ|12 Lê Lợi, phường Bến Nghé, TP. Hồ Chí Minh|15082021";
+
+struct Harness {
+    ui: AppWindow,
+    kiosk: Kiosk,
+}
+
+impl Harness {
+    fn pump(&self) {
+        i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(500));
+        self.kiosk.storage.call_blocking(|_| ()).expect("storage");
+        slint::quit_event_loop().expect("quit");
+        slint::run_event_loop().expect("event loop");
+    }
+
+    fn settle(&self) {
+        for _ in 0..3 {
+            self.pump();
+        }
+    }
+
+    /// Pumps the event loop (timers run on mock time) until `done`, for up to 20 s of real time.
+    fn wait_for(&self, what: &str, done: impl Fn() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !done() {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(30));
+            self.pump();
+        }
+    }
+
+    /// The `nth` element labelled `label` with the given role (a button's own text has the same
+    /// label as the button).
+    fn element(&self, label: &str, role: Option<AccessibleRole>, nth: usize) -> ElementHandle {
+        ElementHandle::find_by_accessible_label(&self.ui, label)
+            .filter(|e| role.is_none() || e.accessible_role() == role)
+            .nth(nth)
+            .unwrap_or_else(|| {
+                let labels: Vec<String> =
+                    i_slint_backend_testing::ElementQuery::from_root(&self.ui)
+                        .match_descendants()
+                        .find_all()
+                        .iter()
+                        .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
+                        .filter(|l| !l.is_empty())
+                        .collect();
+                panic!(
+                    "no {nth}th element labelled {label:?} on {:?}; labels: {labels:?}",
+                    self.screen()
+                )
+            })
+    }
+
+    fn tap(&self, label: &str) {
+        self.element(label, None, 0)
+            .invoke_accessible_default_action();
+        self.settle();
+    }
+
+    fn tap_nth(&self, label: &str, nth: usize) {
+        self.element(label, Some(AccessibleRole::Button), nth)
+            .invoke_accessible_default_action();
+        self.settle();
+    }
+
+    fn tap_field(&self, label: &str) {
+        self.element(label, Some(AccessibleRole::TextInput), 0)
+            .invoke_accessible_default_action();
+        self.settle();
+    }
+
+    fn screen(&self) -> Screen {
+        self.ui.global::<Nav>().get_screen()
+    }
+
+    fn submit(&self) -> SubmitAdapter<'_> {
+        self.ui.global::<SubmitAdapter>()
+    }
+
+    fn field(&self, index: usize) -> (String, FieldProblem) {
+        let field = self.submit().get_fields().row_data(index).expect("field");
+        (field.value.to_string(), field.problem)
+    }
+
+    fn set_field(&self, label: &str, value: &str) {
+        self.element(label, Some(AccessibleRole::TextInput), 0)
+            .set_accessible_value(value);
+        self.settle();
+    }
+
+    /// A barcode scanner in keyboard mode: 3 ms between keys, then Enter.
+    fn scan(&self, text: &str) {
+        for c in text
+            .chars()
+            .map(String::from)
+            .chain([char::from(Key::Return).to_string()])
+        {
+            self.ui.window().dispatch_event(WindowEvent::KeyPressed {
+                text: c.clone().into(),
+            });
+            self.ui
+                .window()
+                .dispatch_event(WindowEvent::KeyReleased { text: c.into() });
+            i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(3));
+        }
+        self.settle();
+    }
+
+    fn pages(&self, document: usize) -> usize {
+        self.submit()
+            .get_documents()
+            .row_data(document)
+            .map(|d| d.pages.row_count())
+            .unwrap_or(0)
+    }
+}
+
+fn png_page() -> Vec<u8> {
+    let mut bytes = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut bytes, 40, 60);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().unwrap();
+        let pixels: Vec<u8> = (0..40 * 60).map(|i| (i % 251) as u8).collect();
+        writer.write_image_data(&pixels).unwrap();
+    }
+    bytes
+}
+
+/// Decodes the QR code in a Slint image with `zbarimg`, as a phone camera would.
+fn decode_qr(image: &slint::Image, dir: &std::path::Path) -> String {
+    let buffer = image.to_rgb8().expect("a pixel image");
+    let path = dir.join("qr.png");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut encoder = png::Encoder::new(file, buffer.width(), buffer.height());
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder
+        .write_header()
+        .unwrap()
+        .write_image_data(buffer.as_bytes())
+        .unwrap();
+    let out = std::process::Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(&path)
+        .output()
+        .expect("zbarimg (apt-get install zbar-tools)");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// What a phone's browser does with the upload page: open it (claiming the session) and post a
+/// photo as multipart/form-data.
+async fn phone_uploads(url: &str, photo: &[u8]) {
+    let client = reqwest::Client::new();
+    let page = client.get(url).send().await.unwrap();
+    assert!(page.status().is_success(), "{}", page.status());
+    let cookie = page
+        .headers()
+        .get(reqwest::header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("the page claims the session with a cookie")
+        .to_owned();
+    let boundary = "----motcuatestboundary";
+    let mut body = Vec::new();
+    write!(
+        body,
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"giay-chung-sinh.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+    )
+    .unwrap();
+    body.extend_from_slice(photo);
+    write!(body, "\r\n--{boundary}--\r\n").unwrap();
+    let answer = client
+        .post(url)
+        .header(reqwest::header::COOKIE, cookie)
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_success(), "{}", answer.status());
+}
+
+#[test]
+fn visitor_submits_a_dossier() {
+    i_slint_backend_testing::init_integration_test_with_mock_time();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server_dir = tempfile::tempdir().unwrap();
+    let kiosk_dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let mut config: CentralConfig = common::central_config(server_dir.path());
+    let server: RunningServer =
+        runtime.block_on(common::spawn_central(server_dir.path(), DEMO_CATALOG));
+    config.listen = server.addr;
+    let base = server.base_url();
+    let credential = motcua_central::issue_kiosk_credential(&config, "quay-1").unwrap();
+    let storage = common::open_kiosk_storage(&kiosk_dir.path().join("kiosk.db"));
+    let sync = motcua_kiosk::catalog::SyncClient::new(&base).unwrap();
+    runtime
+        .block_on(motcua_kiosk::catalog::sync_once(&sync, &storage))
+        .unwrap();
+
+    // The "document scanner": a command that writes a page to its output, as scanimage does.
+    let page = files.path().join("page.png");
+    std::fs::write(&page, png_page()).unwrap();
+    let scanner_output = files.path().join("scanner-output");
+    std::fs::copy(&page, &scanner_output).unwrap();
+    let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+    runtime.spawn(motcua_kiosk::submission::delivery::run(
+        motcua_kiosk::submission::DeliveryClient::new(&base, Some(credential.clone())).unwrap(),
+        storage.clone(),
+        wake.clone(),
+        motcua_kiosk::submission::FullJitter {
+            min: Duration::from_millis(100),
+            max: Duration::from_millis(400),
+            attempts: usize::MAX,
+        },
+    ));
+    let kiosk = Kiosk {
+        storage: storage.clone(),
+        public_base: base.clone(),
+        status_client: motcua_kiosk::status::StatusClient::new(&base, Some(credential.clone()))
+            .unwrap(),
+        runtime: runtime.handle().clone(),
+        scanner_rules: Default::default(),
+        samples: Vec::new(),
+        submission: SubmissionSettings {
+            data_dir: kiosk_dir.path().to_owned(),
+            scanner_command: Some(vec!["cat".to_owned(), scanner_output.display().to_string()]),
+            phone: motcua_kiosk::submission::phone::PhoneClient::new(&base, Some(credential)).ok(),
+            kiosk_name: "quay-1".into(),
+            wake,
+            ..Default::default()
+        },
+    };
+    let ui = AppWindow::new().unwrap();
+    motcua_kiosk::app::wire(&ui, kiosk.clone());
+    ui.window()
+        .set_size(slint::LogicalSize::new(1080.0, 1920.0));
+    ui.show().unwrap();
+    let h = Harness { ui, kiosk };
+    h.settle();
+
+    // From the home tile: only procedures that take online dossiers are offered.
+    h.tap("Nộp hồ sơ trực tuyến");
+    assert_eq!(h.screen(), Screen::Search);
+    assert!(h.ui.global::<SearchAdapter>().get_submit_mode());
+    for key in "ket hon".chars() {
+        h.tap(&if key == ' ' {
+            "Dấu cách".to_owned()
+        } else {
+            key.to_string()
+        });
+    }
+    let results: Vec<String> =
+        h.ui.global::<SearchAdapter>()
+            .get_results()
+            .iter()
+            .map(|r| r.online.to_string())
+            .collect();
+    assert!(!results.is_empty());
+    assert!(results.iter().all(|o| o != "none"), "{results:?}");
+    h.tap("Về trang chủ");
+
+    // From a procedure's detail page.
+    h.tap("Tra cứu thủ tục");
+    for key in "khai sinh".chars() {
+        h.tap(&if key == ' ' {
+            "Dấu cách".to_owned()
+        } else {
+            key.to_string()
+        });
+    }
+    h.tap("Đăng ký khai sinh");
+    assert_eq!(h.screen(), Screen::Detail);
+    h.tap("Nộp hồ sơ này trực tuyến");
+    assert_eq!(h.screen(), Screen::Submit);
+    assert_eq!(h.submit().get_step(), SubmitStep::Applicant);
+    assert_eq!(h.submit().get_procedure_name(), "Đăng ký khai sinh");
+
+    // The ID card's QR fills the form; the phone number is still to be given.
+    h.scan(CARD);
+    assert_eq!(
+        h.screen(),
+        Screen::Submit,
+        "a scanned ID card stays on the form"
+    );
+    assert_eq!(h.field(0).0, "Trần Thị Bích Ngọc");
+    assert_eq!(h.field(1).0, "079190004321");
+    assert_eq!(h.field(2).0, "12/05/1990");
+    assert!(h.submit().get_card_filled());
+    h.tap("Tiếp tục");
+    assert_eq!(
+        h.submit().get_step(),
+        SubmitStep::Applicant,
+        "the phone is missing"
+    );
+    assert_eq!(h.field(3).1, FieldProblem::Phone);
+    // Typed on the on-screen keyboard (digits), one field at a time.
+    h.tap_field("Số điện thoại di động");
+    for digit in "0987654321".chars() {
+        h.tap(&digit.to_string());
+    }
+    assert_eq!(h.field(3), ("0987654321".into(), FieldProblem::None));
+    // A wrong province code is named precisely, next to the field.
+    h.set_field("Số căn cước công dân (12 chữ số)", "003190004321");
+    h.tap("Tiếp tục");
+    assert_eq!(h.field(1).1, FieldProblem::IdProvince);
+    h.set_field("Số căn cước công dân (12 chữ số)", "079190004321");
+    h.tap("Tiếp tục");
+    assert_eq!(h.submit().get_step(), SubmitStep::Documents);
+
+    // Continuing without the required documents names them.
+    h.tap("Tiếp tục");
+    assert_eq!(
+        h.submit().get_attach_problem(),
+        AttachProblem::MissingRequired
+    );
+    assert_eq!(h.submit().get_missing().row_count(), 2);
+
+    // The scanner's page for the form.
+    h.tap_nth("Quét một trang", 0);
+    h.wait_for("the scanned page", || h.pages(0) == 1);
+    // A program renamed as a picture is refused, by its content.
+    std::fs::write(&scanner_output, b"MZ\x90\x00\x03\x00\x00\x00not a picture").unwrap();
+    h.tap_nth("Quét một trang", 0);
+    h.wait_for("the refusal", || {
+        h.submit().get_attach_problem() == AttachProblem::NotAllowedType
+    });
+    assert_eq!(h.pages(0), 1);
+
+    // The birth certificate, photographed with the visitor's phone.
+    h.tap_nth("Dùng điện thoại", 1);
+    h.wait_for("the phone QR", || h.submit().get_phone_document() == 1);
+    let upload_url = decode_qr(&h.submit().get_phone_qr(), files.path());
+    assert!(
+        upload_url.starts_with(&format!("{base}/tai-len/")),
+        "{upload_url}"
+    );
+    let photo = std::fs::read(&page).unwrap();
+    runtime.block_on(phone_uploads(&upload_url, &photo));
+    h.wait_for("the phone's photo", || h.pages(1) == 1);
+    h.tap("Xong, không dùng điện thoại nữa");
+    h.tap("Tiếp tục");
+    assert_eq!(h.submit().get_step(), SubmitStep::Review);
+
+    // Confirmed while the server is down: saved, and the visitor is told so.
+    runtime.block_on(server.stop());
+    h.tap("Xác nhận và nộp hồ sơ");
+    h.wait_for("the saved receipt", || {
+        h.submit().get_step() == SubmitStep::Receipt
+    });
+    assert!(!h.submit().get_delivered());
+    let reference = h.submit().get_local_reference().to_string();
+    assert!(reference.starts_with("QUAY1-"), "{reference}");
+    assert!(
+        ElementHandle::find_by_accessible_label(&h.ui, "Đã lưu. Hồ sơ sẽ được gửi khi có mạng.")
+            .next()
+            .is_some()
+    );
+
+    // The server comes back: the outbox delivers, the receipt shows the dossier.
+    let server = runtime
+        .block_on(motcua_central::start(config.clone()))
+        .unwrap();
+    h.wait_for("delivery", || h.submit().get_delivered());
+    let code = h.submit().get_code().to_string();
+    assert!(code.starts_with("G00.01-"), "{code}");
+    let status_url = decode_qr(&h.submit().get_status_qr(), files.path());
+    assert!(
+        status_url.starts_with(&format!("{base}/ho-so/")),
+        "{status_url}"
+    );
+    let dossiers = motcua_central::open_dossiers(&config).unwrap();
+    assert_eq!(dossiers.count().unwrap(), 1);
+    drop(dossiers);
+
+    // Finished: nothing of the visitor remains on screen or on the kiosk's disk.
+    h.tap("Hoàn tất");
+    assert_eq!(h.screen(), Screen::Home);
+    assert_eq!(h.submit().get_fields().row_count(), 0);
+    assert_eq!(h.submit().get_documents().row_count(), 0);
+    assert_eq!(h.submit().get_code(), "");
+    let staging = kiosk_dir.path().join("staging");
+    let left: Vec<_> = walk(&staging);
+    assert!(left.is_empty(), "{left:?}");
+    assert!(walk(&kiosk_dir.path().join("outbox")).is_empty());
+    runtime.block_on(server.stop());
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.extend(walk(&path));
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
