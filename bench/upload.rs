@@ -677,11 +677,9 @@ impl Bench {
                     while offset < layout.bytes {
                         let piece = self.work.join(format!("curl-{i}.{offset}"));
                         let mut out = File::create(&piece).unwrap();
-                        let n = std::io::copy(
-                            &mut std::io::Read::take(&mut source, chunk),
-                            &mut out,
-                        )
-                        .unwrap();
+                        let n =
+                            std::io::copy(&mut std::io::Read::take(&mut source, chunk), &mut out)
+                                .unwrap();
                         out.sync_all().unwrap();
                         pieces.push((file_id.clone(), offset, piece.clone()));
                         scratch.push(piece);

@@ -233,7 +233,10 @@ mod tests {
                 "printer.address",
             ),
             ("[printer]\nkind = \"usb\"", "printer.device"),
-            ("[printer]\nkind = \"usb\"\ndevise = \"/dev/usb/lp0\"", "devise"),
+            (
+                "[printer]\nkind = \"usb\"\ndevise = \"/dev/usb/lp0\"",
+                "devise",
+            ),
         ] {
             std::fs::write(&path, text).unwrap();
             let err = KioskConfig::from_file(&path).unwrap_err().to_string();
