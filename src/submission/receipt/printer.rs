@@ -126,7 +126,9 @@ pub fn parse_address(address: &str) -> Result<(String, u16), String> {
 impl PrinterConfig {
     /// Checks the keys the chosen kind needs; messages name the key (`printer.address: …`).
     pub fn validate(&self) -> Result<(), String> {
-        if self.paper_width_dots % 8 != 0 || !(128..=1024).contains(&self.paper_width_dots) {
+        if !self.paper_width_dots.is_multiple_of(8)
+            || !(128..=1024).contains(&self.paper_width_dots)
+        {
             return Err(format!(
                 "printer.paper_width_dots: {} must be a multiple of 8 from 128 to 1024 \
                  ({WIDTH_80MM} for 80 mm paper, {WIDTH_58MM} for 58 mm)",
