@@ -5,7 +5,7 @@
 //!
 //! Run: `cargo bench --bench upload` (needs `curl` on the PATH). Environment, all optional:
 //!
-//! - `RUNS=5`: timed runs per peer and layout (median, min, max are printed);
+//! - `RUNS=7`: timed runs per peer and layout (median, min, max are printed);
 //! - `LAYOUTS=5x20000000,1x100000000`: dossiers as FILESxBYTES. 5 × 20 MB fits the kiosk's default
 //!   limit of 20 MiB per page; the single 100 MB file needs the limit raised, which the benchmark
 //!   does in the kiosk configuration it writes (`[limits] max_file_bytes = 104857600`);
@@ -13,7 +13,10 @@
 //! - `HOLD_SECS=5`: in the second resume test the proxy drops only the kiosk's side of the
 //!   connection and keeps the server's side open (a half-open connection, as when the kiosk's
 //!   network goes away) for this long before closing it;
-//! - `SKIP=`: comma-separated parts to skip: `throughput`, `memory`, `resume`, `halfopen`.
+//! - `SKIP=`: comma-separated parts to skip: `throughput`, `replica`, `memory`, `resume`,
+//!   `halfopen`;
+//! - `KIOSK_WRAP=`, `CURL_WRAP=`: run the timed client under a tool (`strace -f -c -o FILE`,
+//!   `perf stat -o FILE`) to look closer; the times are then not comparable.
 //!
 //! What runs: the real central server in this process (`motcua_central::app`, the router
 //! `motcua-central serve` runs, on its own multi-threaded tokio runtime on 127.0.0.1), wrapped in
@@ -25,24 +28,34 @@
 //! receipt and delete the files). Its resident memory is read from `/proc/<pid>/status` every
 //! 5 ms while it runs: `VmRSS` just before the first `PATCH` reaches the server and the highest
 //! `VmRSS` while `PATCH`es are in progress, and the process's peak `VmHWM`, compared with the same
-//! command delivering a 1,000-byte dossier. The peer is `curl` (one
-//! process per request, as a script would): PUT the manifest, one `PATCH -T file` per file
+//! command delivering a 1,000-byte dossier.
+//!
+//! The peer is `curl`, one process for the whole submission with its requests joined by `--next`
+//! (one connection, like the kiosk): PUT the manifest, one `PATCH -T file` per file
 //! (`Upload-Offset: 0`, `Expect:` turned off so curl does not wait for `100 Continue`), POST
-//! complete, with the same kiosk credential. Every upload uses freshly generated content
-//! (random bytes after `%PDF-1.7\n`), so the server always stores a new file; `sync` runs before
-//! each timed delivery so no earlier writes are flushed during it; kiosk and curl alternate.
+//! complete, with the same kiosk credential. Two controls show where a difference comes from:
+//! curl sending the same 8 MiB `PATCH`es as the kiosk (the pieces cut into files beforehand), and
+//! this binary re-run as a client with the kiosk's upload loop copied from
+//! `src/submission/delivery.rs` (see `replica_client`), with the chunk size and the read size
+//! changed one at a time. Every upload uses freshly generated content (random bytes after
+//! `%PDF-1.7\n`), so the server always stores a new file; `sync` runs before each timed delivery
+//! so no earlier writes are flushed during it; the order of the peers rotates from run to run.
 //!
 //! Two times per delivery: "transfer" as the server sees it, from the arrival of the first `PATCH`
-//! to the answer of the last one (the same clock for both peers: it includes the kiosk's `HEAD`s
+//! to the answer of the last one (the same clock for every peer: it includes the kiosk's `HEAD`s
 //! and the gaps between its chunks, and the server's hashing and storing of each finished file),
-//! and "whole" as the client sees it, from starting the first process to the end of the last one.
+//! and "whole" as the client sees it, from starting the client process to its exit. Also the CPU
+//! time of the client (`wait4`) and of the server (this process, `getrusage`) meanwhile.
 //!
 //! Resume: a TCP proxy in this process sits between the kiosk and the server and counts the
 //! bytes of `PATCH` bodies that pass from the kiosk to the server. It is armed to cut after `CUT`
 //! bytes of file content: it forwards exactly that many, then closes both sides (the server sees
 //! the body end early, the kiosk a reset). `motcua-kiosk outbox --deliver` is then run again
 //! through the proxy, which now lets everything through. Reported: file content bytes sent over
-//! both attempts minus the dossier's size.
+//! both attempts (passed to the server, plus what the proxy had read past the cut and dropped)
+//! minus the dossier's size. The half-open variant ("halfopen") drops only the kiosk's side at
+//! the cut and closes the server's side `HOLD_SECS` later, as when a kiosk's network goes away
+//! without the server noticing; the server notices by itself after 60 s without body bytes.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -130,8 +143,13 @@ fn make_pdf(path: &Path, size: u64) -> String {
 struct Measured {
     code: i32,
     secs: f64,
+    /// CPU seconds (user + system) of the process.
+    cpu: f64,
+    /// CPU seconds of this process meanwhile: the server (and the memory sampler, negligible).
+    server_cpu: f64,
     /// `VmHWM`, the process's peak resident memory, as last read before it exited (KiB). Not
-    /// `wait4`'s `ru_maxrss`: that also counts the parent's resident size at fork time.
+    /// `wait4`'s `ru_maxrss`: the child starts on the parent's memory (vfork), and Linux carries
+    /// that memory's peak over into the child's `ru_maxrss` at exec.
     hwm_kib: u64,
     /// (when, `VmRSS`, `VmHWM`) in KiB, read from `/proc/<pid>/status` every 5 ms while it ran.
     rss_samples: Vec<(Instant, u64, u64)>,
@@ -157,6 +175,15 @@ fn run_measured(mut command: Command, scratch: &Path) -> Measured {
         .stdin(Stdio::null())
         .stdout(File::create(&out_path).unwrap())
         .stderr(File::create(&err_path).unwrap());
+    let self_cpu = || {
+        // SAFETY: a zeroed rusage is a valid value; getrusage fills it in.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: a valid pointer.
+        unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+        let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    };
+    let self_cpu_before = self_cpu();
     let started = Instant::now();
     let child = command.spawn().expect("spawn");
     let pid = child.id() as libc::pid_t;
@@ -178,10 +205,15 @@ fn run_measured(mut command: Command, scratch: &Path) -> Measured {
         })
     };
     let mut status: libc::c_int = 0;
-    // SAFETY: waits for our own child, with a valid pointer.
-    let waited = unsafe { libc::waitpid(pid, &mut status, 0) };
+    // SAFETY: a zeroed rusage is a valid value; wait4 fills it in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child, with valid pointers.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let secs = started.elapsed().as_secs_f64();
-    assert_eq!(waited, pid, "waitpid: {}", std::io::Error::last_os_error());
+    assert_eq!(waited, pid, "wait4: {}", std::io::Error::last_os_error());
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    let cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    let server_cpu = self_cpu() - self_cpu_before;
     done.store(true, Ordering::Relaxed);
     let rss_samples = sampler.join().unwrap();
     let hwm_kib = rss_samples.last().map(|s| s.2).unwrap_or(0);
@@ -194,6 +226,8 @@ fn run_measured(mut command: Command, scratch: &Path) -> Measured {
     Measured {
         code,
         secs,
+        cpu,
+        server_cpu,
         hwm_kib,
         rss_samples,
         stdout: std::fs::read_to_string(&out_path).unwrap_or_default(),
@@ -483,6 +517,9 @@ struct Bench {
     applicant: PathBuf,
     /// A port nothing listens on: `submit` there saves the dossier without delivering it.
     dead: String,
+    /// Where the server keeps finished files; emptied after each timed delivery (untimed), so a
+    /// run does not leave gigabytes behind.
+    server_files: PathBuf,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -518,6 +555,10 @@ struct Delivery {
     idle: f64,
     whole: f64,
     hwm_kib: u64,
+    /// CPU seconds of the client process(es).
+    cpu: f64,
+    /// CPU seconds of the server meanwhile.
+    server_cpu: f64,
     /// Sampled VmRSS: the last sample before the first PATCH, the highest during the PATCHes.
     rss_before_kib: u64,
     rss_during_kib: u64,
@@ -525,6 +566,13 @@ struct Delivery {
 }
 
 impl Bench {
+    fn drop_server_files(&self) {
+        match std::fs::remove_dir_all(&self.server_files) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => panic!("{e}"),
+            _ => {}
+        }
+    }
+
     fn kiosk_command(&self, data_dir: &Path, server: &str, args: &[&str]) -> Command {
         let mut command = Command::new(KIOSK);
         command
@@ -602,23 +650,10 @@ impl Bench {
         self.save_in_outbox(kiosk, layout);
         sync_all_filesystems();
         self.recorder.clear();
-        let mut command = self.kiosk_command(kiosk, &self.base, &["outbox", "--deliver"]);
-        if let Ok(wrap) = std::env::var("KIOSK_WRAP") {
-            // e.g. KIOSK_WRAP="strace -f -tt -T -o /tmp/kiosk.strace": for looking closer only.
-            let mut words = wrap.split_whitespace();
-            let mut wrapped = Command::new(words.next().expect("KIOSK_WRAP: a command"));
-            wrapped
-                .args(words)
-                .arg(command.get_program())
-                .args(command.get_args());
-            for (key, value) in command.get_envs() {
-                match value {
-                    Some(value) => wrapped.env(key, value),
-                    None => wrapped.env_remove(key),
-                };
-            }
-            command = wrapped;
-        }
+        let command = wrap(
+            "KIOSK_WRAP",
+            self.kiosk_command(kiosk, &self.base, &["outbox", "--deliver"]),
+        );
         let out = run_measured(command, &self.work);
         assert!(
             out.code == 0 && out.stdout.starts_with("delivered 1,"),
@@ -627,6 +662,7 @@ impl Bench {
             out.stderr
         );
         let (first, last, patches, idle) = self.recorder.window();
+        self.drop_server_files();
         let rss_before_kib = out
             .rss_samples
             .iter()
@@ -646,6 +682,8 @@ impl Bench {
             idle,
             whole: out.secs,
             hwm_kib: out.hwm_kib,
+            cpu: out.cpu,
+            server_cpu: out.server_cpu,
             rss_before_kib,
             rss_during_kib,
             patches,
@@ -709,7 +747,14 @@ impl Bench {
                 command.arg("--next");
             }
             command
-                .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}\n", "-H"])
+                .args([
+                    "-sS",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code} %{num_connects}\n",
+                    "-H",
+                ])
                 .arg(&authorization);
         };
         operation(&mut command, true);
@@ -741,16 +786,30 @@ impl Bench {
         operation(&mut command, false);
         command.args(["-X", "POST"]).arg(format!("{url}/complete"));
 
+        let command = wrap("CURL_WRAP", command);
         sync_all_filesystems();
         self.recorder.clear();
         let out = run_measured(command, &self.work);
         assert_eq!(out.code, 0, "curl: {}", out.stderr);
-        let codes: Vec<&str> = out.stdout.lines().collect();
+        let codes: Vec<&str> = out
+            .stdout
+            .lines()
+            .map(|l| l.split(' ').next().unwrap())
+            .collect();
+        let connects: u32 = out
+            .stdout
+            .lines()
+            .map(|l| l.split(' ').nth(1).unwrap().parse::<u32>().unwrap())
+            .sum();
+        if connects != 1 {
+            eprintln!("  note: curl opened {connects} connections for one submission");
+        }
         let mut expected = vec!["201"];
         expected.extend(pieces.iter().map(|_| "204"));
         expected.push("200");
         assert_eq!(codes, expected, "curl's answers");
         let (first, last, patches, idle) = self.recorder.window();
+        self.drop_server_files();
         for path in scratch {
             std::fs::remove_file(path).unwrap();
         }
@@ -759,6 +818,76 @@ impl Bench {
             idle,
             whole: out.secs,
             hwm_kib: out.hwm_kib,
+            cpu: out.cpu,
+            server_cpu: out.server_cpu,
+            rss_before_kib: 0,
+            rss_during_kib: 0,
+            patches,
+        }
+    }
+
+    /// The kiosk's upload loop copied into this benchmark (see `replica_client`), run as a
+    /// separate process: the same requests, with the chunk size and read size as parameters.
+    fn replica_delivery(
+        &self,
+        layout: Layout,
+        n: usize,
+        chunk: u64,
+        read_buffer: usize,
+    ) -> Delivery {
+        let key = format!("replica-{n}-{}", SEED.load(Ordering::Relaxed));
+        let mut manifest_files = Vec::new();
+        let mut files = Vec::new();
+        for i in 0..layout.files {
+            let path = self.work.join(format!("replica-{i}.pdf"));
+            let sha256 = make_pdf(&path, layout.bytes);
+            let file_id = format!("f{i}");
+            manifest_files.push(serde_json::json!({
+                "file_id": file_id, "media_type": "application/pdf",
+                "size": layout.bytes, "sha256": sha256,
+            }));
+            files.push(format!("{file_id}={}", path.display()));
+        }
+        let manifest = serde_json::json!({
+            "procedure_code": PROCEDURE,
+            "applicant": serde_json::from_str::<serde_json::Value>(
+                &std::fs::read_to_string(&self.applicant).unwrap()).unwrap(),
+            "documents": [{"document": self.document, "files": manifest_files}],
+            "local_reference": key,
+            "confirmed_at": time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339).unwrap(),
+        });
+        let manifest_path = self.work.join("manifest.json");
+        std::fs::write(&manifest_path, manifest.to_string()).unwrap();
+        let mut command = Command::new(std::env::current_exe().unwrap());
+        command
+            .env("UPLOAD_REPLICA_CLIENT", &self.base)
+            .env("REPLICA_CREDENTIAL", &self.credential)
+            .env("REPLICA_KEY", &key)
+            .env("REPLICA_MANIFEST", &manifest_path)
+            .env("REPLICA_FILES", files.join(","))
+            .env("REPLICA_CHUNK", chunk.to_string())
+            .env("REPLICA_READ_BUFFER", read_buffer.to_string());
+        sync_all_filesystems();
+        self.recorder.clear();
+        let out = run_measured(command, &self.work);
+        assert_eq!(
+            out.code, 0,
+            "replica client: {}\n{}",
+            out.stdout, out.stderr
+        );
+        let (first, last, patches, idle) = self.recorder.window();
+        self.drop_server_files();
+        for file in files {
+            std::fs::remove_file(file.split_once('=').unwrap().1).unwrap();
+        }
+        Delivery {
+            transfer: last.duration_since(first).as_secs_f64(),
+            idle,
+            whole: out.secs,
+            hwm_kib: out.hwm_kib,
+            cpu: out.cpu,
+            server_cpu: out.server_cpu,
             rss_before_kib: 0,
             rss_during_kib: 0,
             patches,
@@ -766,12 +895,129 @@ impl Bench {
     }
 }
 
+/// For looking closer only: `KIOSK_WRAP="strace -f -c -o /tmp/kiosk.txt"` or
+/// `CURL_WRAP="perf stat -o /tmp/curl.txt"` runs the timed client under that command (the
+/// figures are then not comparable).
+fn wrap(variable: &str, command: Command) -> Command {
+    let Ok(prefix) = std::env::var(variable) else {
+        return command;
+    };
+    let mut words = prefix.split_whitespace();
+    let mut wrapped = Command::new(words.next().expect("a command to wrap with"));
+    wrapped
+        .args(words)
+        .arg(command.get_program())
+        .args(command.get_args());
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => wrapped.env(key, value),
+            None => wrapped.env_remove(key),
+        };
+    }
+    wrapped
+}
+
 fn mb_per_s(bytes: u64, secs: f64) -> f64 {
     bytes as f64 / secs / 1e6
 }
 
+/// `UPLOAD_REPLICA_CLIENT=<base url>`: this binary acts as a client instead, with the upload loop
+/// of `DeliveryClient::deliver` (src/submission/delivery.rs) copied as it is — a current-thread
+/// runtime as `motcua-kiosk outbox --deliver` uses, the same reqwest client settings, `HEAD`
+/// then `PATCH`es of `REPLICA_CHUNK` bytes streamed from a `tokio::fs::File` through a
+/// `ReaderStream` of `REPLICA_READ_BUFFER` bytes — so the chunk size and the read size can be
+/// changed one at a time and measured.
+fn replica_client(base: String) -> ! {
+    let var = |name: &str| std::env::var(name).unwrap_or_else(|_| panic!("{name}"));
+    let credential = var("REPLICA_CREDENTIAL");
+    let key = var("REPLICA_KEY");
+    let manifest = std::fs::read(var("REPLICA_MANIFEST")).unwrap();
+    let chunk: u64 = var("REPLICA_CHUNK").parse().unwrap();
+    let read_buffer: usize = var("REPLICA_READ_BUFFER").parse().unwrap();
+    let files: Vec<(String, PathBuf)> = var("REPLICA_FILES")
+        .split(',')
+        .map(|f| {
+            let (id, path) = f.split_once('=').unwrap();
+            (id.to_owned(), PathBuf::from(path))
+        })
+        .collect();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .read_timeout(Duration::from_secs(60))
+            .build()
+            .unwrap();
+        let auth = format!("Bearer {credential}");
+        let url = format!("{base}/api/v1/submissions/{key}");
+        let response = http
+            .put(&url)
+            .header(AUTHORIZATION, &auth)
+            .header(CONTENT_TYPE, "application/json")
+            .body(manifest)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201);
+        for (file_id, path) in &files {
+            let file_url = format!("{url}/files/{file_id}");
+            let size = std::fs::metadata(path).unwrap().len();
+            let response = http
+                .head(&file_url)
+                .header(AUTHORIZATION, &auth)
+                .send()
+                .await
+                .unwrap();
+            let mut offset: u64 = response.headers()["upload-offset"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            while offset < size {
+                let length = chunk.min(size - offset);
+                let mut file = tokio::fs::File::open(path).await.unwrap();
+                tokio::io::AsyncSeekExt::seek(&mut file, std::io::SeekFrom::Start(offset))
+                    .await
+                    .unwrap();
+                let reader = tokio::io::AsyncReadExt::take(file, length);
+                let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(
+                    reader,
+                    read_buffer,
+                ));
+                let response = http
+                    .patch(&file_url)
+                    .header(AUTHORIZATION, &auth)
+                    .header("upload-offset", offset.to_string())
+                    .header(CONTENT_TYPE, "application/offset+octet-stream")
+                    .header(CONTENT_LENGTH, length.to_string())
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status().as_u16(), 204);
+                offset += length;
+            }
+        }
+        let response = http
+            .post(format!("{url}/complete"))
+            .header(AUTHORIZATION, &auth)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+    });
+    std::process::exit(0)
+}
+
 fn main() {
-    let runs: usize = env_or("RUNS", 5);
+    if let Ok(base) = std::env::var("UPLOAD_REPLICA_CLIENT") {
+        replica_client(base);
+    }
+    let runs: usize = env_or("RUNS", 7);
     let layouts: Vec<Layout> = std::env::var("LAYOUTS")
         .unwrap_or_else(|_| "5x20000000,1x100000000".into())
         .split(',')
@@ -849,6 +1095,7 @@ fn main() {
         kiosk_config,
         applicant,
         dead,
+        server_files: server_dir.join("files"),
     };
     let kiosk = bench.new_kiosk("kiosk", &base);
     println!(
@@ -857,17 +1104,43 @@ fn main() {
     );
 
     if !skipped("throughput") {
-        let peers: [(&str, Option<u64>); 3] = [
-            ("kiosk (motcua-kiosk outbox --deliver)", None),
-            ("curl, each file in one PATCH", None),
+        const MIB: u64 = 1024 * 1024;
+        // (name, how): 0 the kiosk; 1 curl, whole files or pieces of this size; 2 the replica of
+        // the kiosk's loop with (chunk, read buffer).
+        #[derive(Clone, Copy)]
+        enum Peer {
+            Kiosk,
+            Curl(Option<u64>),
+            Replica(u64, usize),
+        }
+        let mut peers: Vec<(&str, Peer)> = vec![
+            ("kiosk (motcua-kiosk outbox --deliver)", Peer::Kiosk),
+            ("curl, each file in one PATCH", Peer::Curl(None)),
             (
-                "curl, 8 MiB PATCHes like the kiosk (control)",
-                Some(8 * 1024 * 1024),
+                "curl, 8 MiB PATCHes like the kiosk",
+                Peer::Curl(Some(8 * MIB)),
             ),
         ];
-        let deliver = |peer: usize, layout: Layout, run: usize| match peer {
-            0 => bench.kiosk_delivery(&kiosk, layout),
-            _ => bench.curl_delivery(layout, run, peers[peer].1),
+        if !skipped("replica") {
+            peers.extend([
+                (
+                    "replica of the kiosk's loop: 8 MiB PATCHes, 64 KiB reads",
+                    Peer::Replica(8 * MIB, 64 * 1024),
+                ),
+                (
+                    "replica: 8 MiB PATCHes, 1 MiB reads",
+                    Peer::Replica(8 * MIB, 1024 * 1024),
+                ),
+                (
+                    "replica: one PATCH per file, 1 MiB reads",
+                    Peer::Replica(u64::MAX, 1024 * 1024),
+                ),
+            ]);
+        }
+        let deliver = |peer: usize, layout: Layout, run: usize| match peers[peer].1 {
+            Peer::Kiosk => bench.kiosk_delivery(&kiosk, layout),
+            Peer::Curl(chunk) => bench.curl_delivery(layout, run, chunk),
+            Peer::Replica(chunk, read) => bench.replica_delivery(layout, run, chunk, read),
         };
         // One untimed delivery each, to warm up the server and the page cache of the binaries.
         let warm = Layout {
@@ -885,12 +1158,13 @@ fn main() {
                     let peer = (run + k) % peers.len();
                     let delivery = deliver(peer, *layout, run);
                     eprintln!(
-                        "  {} run {run} {}: transfer {:.3} s (server idle between PATCHes {:.3} s), whole {:.3} s, {} PATCH, VmHWM {} KiB{}",
+                        "  {} run {run} {}: transfer {:.3} s (server idle between PATCHes {:.3} s), whole {:.3} s, client CPU {:.3} s, {} PATCH, VmHWM {} KiB{}",
                         layout.label(),
                         peers[peer].0,
                         delivery.transfer,
                         delivery.idle,
                         delivery.whole,
+                        delivery.cpu,
                         delivery.patches,
                         delivery.hwm_kib,
                         if peer == 0 {
@@ -939,10 +1213,22 @@ fn main() {
                     );
                     let (sm, slo, shi) = stats(&results[peer].iter().map(f).collect::<Vec<_>>());
                     println!(
-                        "    {name:<48} {m:>5.0} MB/s ({lo:.0}–{hi:.0})  {sm:.3} s ({slo:.3}–{shi:.3})  kiosk ÷ this: {:.2}×",
+                        "    {name:<58} {m:>5.0} MB/s ({lo:.0}–{hi:.0})  {sm:.3} s ({slo:.3}–{shi:.3})  kiosk ÷ this: {:.2}×",
                         kiosk_rate / m
                     );
                 }
+            }
+            for (peer, (name, _)) in peers.iter().enumerate() {
+                let (m, lo, hi) = stats(&results[peer].iter().map(|d| d.cpu).collect::<Vec<_>>());
+                let (sm, slo, shi) = stats(
+                    &results[peer]
+                        .iter()
+                        .map(|d| d.server_cpu)
+                        .collect::<Vec<_>>(),
+                );
+                println!(
+                    "  CPU (user + system) {name}: client {m:.3} s ({lo:.3}–{hi:.3}), server {sm:.3} s ({slo:.3}–{shi:.3})"
+                );
             }
             let (idle, idle_lo, idle_hi) =
                 stats(&results[0].iter().map(|d| d.idle).collect::<Vec<_>>());

@@ -204,10 +204,20 @@ impl DeliveryClient {
                 .map_err(unreachable)?;
             match response.status() {
                 status if status.is_success() => {}
-                StatusCode::CONFLICT => {
+                StatusCode::CONFLICT if response.headers().contains_key("upload-offset") => {
                     // Our idea of the offset was stale: ask again and go on from there.
                     offset = self.offset(key, file_id).await?;
                     continue;
+                }
+                StatusCode::CONFLICT => {
+                    // Another upload of this file (a dead connection the server still holds) is
+                    // running: retrying at once would resend chunk after chunk; the outbox's
+                    // backoff waits instead.
+                    return Err(DeliveryError::Server {
+                        status: 409,
+                        message: "the server is still receiving an earlier upload of this file"
+                            .into(),
+                    });
                 }
                 _ => return Err(failure(response).await),
             }
