@@ -8,31 +8,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::{keys, spawn};
+use common::{chromium, keys, spawn};
 use serde_json::Value;
-
-/// `chromium --headless URL` with the flags that keep it off the network.
-fn chromium(url: &str, profile: &Path, extra: &[&str]) -> std::process::Output {
-    Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(extra)
-        .arg(url)
-        .output()
-        .expect("chromium must be installed (scripts/test installs it: apt-get install chromium)")
-}
 
 async fn dump_dom(url: &str, profile: &Path) -> String {
     let (url, profile) = (url.to_owned(), profile.to_owned());

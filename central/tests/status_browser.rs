@@ -4,31 +4,8 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{keys, push_event, register, spawn};
+use common::{chromium, keys, push_event, register, spawn};
 use serde_json::json;
-
-/// `chromium --headless --dump-dom URL`, with the flags that keep it off the network.
-fn render(url: &str, profile: &std::path::Path, extra: &[&str]) -> std::process::Output {
-    Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(extra)
-        .arg(url)
-        .output()
-        .expect("chromium must be installed (scripts/test installs it: apt-get install chromium)")
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_phone_page_renders_in_chromium_without_personal_data() {
@@ -61,9 +38,10 @@ async fn the_phone_page_renders_in_chromium_without_personal_data() {
     let profile = tempfile::tempdir().unwrap();
     let url = status_url.clone();
     let profile_path = profile.path().to_owned();
-    let output = tokio::task::spawn_blocking(move || render(&url, &profile_path, &["--dump-dom"]))
-        .await
-        .unwrap();
+    let output =
+        tokio::task::spawn_blocking(move || chromium(&url, &profile_path, &["--dump-dom"]))
+            .await
+            .unwrap();
     assert!(
         output.status.success(),
         "{}",
@@ -88,7 +66,7 @@ async fn the_phone_page_renders_in_chromium_without_personal_data() {
     let english = format!("{status_url}?lang=en");
     let profile_path = profile.path().to_owned();
     let output =
-        tokio::task::spawn_blocking(move || render(&english, &profile_path, &["--dump-dom"]))
+        tokio::task::spawn_blocking(move || chromium(&english, &profile_path, &["--dump-dom"]))
             .await
             .unwrap();
     let dom = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -98,7 +76,7 @@ async fn the_phone_page_renders_in_chromium_without_personal_data() {
     let wrong = format!("{base}/ho-so/AAAAAAAAAAAAAAAAAAAAAA");
     let profile_path = profile.path().to_owned();
     let output =
-        tokio::task::spawn_blocking(move || render(&wrong, &profile_path, &["--dump-dom"]))
+        tokio::task::spawn_blocking(move || chromium(&wrong, &profile_path, &["--dump-dom"]))
             .await
             .unwrap();
     let dom = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -111,7 +89,7 @@ async fn the_phone_page_renders_in_chromium_without_personal_data() {
     let profile_path = profile.path().to_owned();
     let shot_arg = format!("--screenshot={}", shot.display());
     let output = tokio::task::spawn_blocking(move || {
-        render(&url, &profile_path, &[&shot_arg, "--window-size=412,915"])
+        chromium(&url, &profile_path, &[&shot_arg, "--window-size=412,915"])
     })
     .await
     .unwrap();

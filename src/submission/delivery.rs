@@ -8,13 +8,14 @@ use std::time::Duration;
 use backon::{BackoffBuilder, ExponentialBuilder, Retryable};
 use motcua_protocol::{SubmissionReceipt, SubmissionState};
 use reqwest::StatusCode;
-use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use serde::Serialize;
 use tokio::io::AsyncSeekExt;
 use tokio::sync::Notify;
 
 use super::fault;
 use super::outbox::Waiting;
+use crate::operations::KioskHttp;
 use crate::storage::StorageHandle;
 
 /// Bytes per PATCH request: a dropped connection costs at most this much progress.
@@ -50,9 +51,7 @@ impl DeliveryError {
 
 #[derive(Clone)]
 pub struct DeliveryClient {
-    http: reqwest::Client,
-    base: String,
-    credential: Option<String>,
+    server: KioskHttp,
 }
 
 fn unreachable(e: reqwest::Error) -> DeliveryError {
@@ -86,18 +85,12 @@ impl DeliveryClient {
             .build()
             .map_err(unreachable)?;
         Ok(Self {
-            http,
-            base: server_url.trim_end_matches('/').to_owned(),
-            credential,
+            server: KioskHttp::new(http, server_url, credential),
         })
     }
 
     fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let request = self.http.request(method, format!("{}{path}", self.base));
-        match &self.credential {
-            Some(credential) => request.header(AUTHORIZATION, format!("Bearer {credential}")),
-            None => request,
-        }
+        self.server.request(method, path)
     }
 
     /// Sends one outbox entry, resuming where an earlier attempt stopped.

@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use motcua_protocol::{ClientId, PhoneUploadList, PhoneUploadSession};
-use reqwest::header::AUTHORIZATION;
+
+use crate::operations::KioskHttp;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PhoneError {
@@ -16,9 +17,7 @@ pub enum PhoneError {
 
 #[derive(Clone)]
 pub struct PhoneClient {
-    http: reqwest::Client,
-    base: String,
-    credential: Option<String>,
+    server: KioskHttp,
 }
 
 impl PhoneClient {
@@ -29,18 +28,12 @@ impl PhoneClient {
             .build()
             .map_err(|e| PhoneError::Unreachable(e.to_string()))?;
         Ok(Self {
-            http,
-            base: server_url.trim_end_matches('/').to_owned(),
-            credential,
+            server: KioskHttp::new(http, server_url, credential),
         })
     }
 
     fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let request = self.http.request(method, format!("{}{path}", self.base));
-        match &self.credential {
-            Some(credential) => request.header(AUTHORIZATION, format!("Bearer {credential}")),
-            None => request,
-        }
+        self.server.request(method, path)
     }
 
     async fn send(

@@ -119,3 +119,25 @@ pub fn decode_qr(png: &Path) -> Option<String> {
         }
     }
 }
+
+/// `chromium --headless URL` with the flags that keep it off the network (Debian's `chromium`,
+/// installed by `scripts/test`).
+pub fn chromium(url: &str, profile: &Path, extra: &[&str]) -> std::process::Output {
+    std::process::Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(url)
+        .output()
+        .expect("chromium must be installed (scripts/test installs it: apt-get install chromium)")
+}
