@@ -15,13 +15,15 @@ use motcua_kiosk::app::{
     AppWindow, BrowseAdapter, Header, KeyboardAdapter, Kiosk, Nav, Screen, SearchAdapter,
     StatusAdapter, StatusView,
 };
-use motcua_kiosk::app::{SubmissionSettings, SubmitAdapter};
+use motcua_kiosk::app::{StaffAdapter, StaffView, SubmissionSettings, SubmitAdapter};
 use motcua_protocol::DossierStatus;
 use slint::Model;
 
 const CARD: &str = "079190004321|272727272|Trần Thị Bích Ngọc|12051990|Nữ|12 Lê Lợi, phường Bến Nghé, TP. Hồ Chí Minh|15082021";
 
 /// A greyscale PNG that looks like a page of a form: lines of "text" on white.
+const STAFF_PIN: &str = "246810";
+
 fn scanned_page() -> Vec<u8> {
     let (width, height) = (600u32, 840u32);
     let mut pixels = vec![255u8; (width * height) as usize];
@@ -207,6 +209,10 @@ fn main() -> anyhow::Result<()> {
     // The document scanner's page: a picture of a form, as `scanimage` would write it.
     let page = data.path().join("scanned-page.png");
     std::fs::write(&page, scanned_page())?;
+    // Staff mode: a PIN, and a warning in the recent log.
+    motcua_kiosk::operations::staff_pin::set_pin(data.path(), STAFF_PIN)?;
+    let staff_errors = motcua_kiosk::operations::RecentErrors::default();
+    staff_errors.record("WARN: printer offline: connection refused (127.0.0.1:9100)");
     let wake = std::sync::Arc::new(tokio::sync::Notify::new());
     runtime.spawn(motcua_kiosk::submission::delivery::run(
         motcua_kiosk::submission::DeliveryClient::new(&base, Some(demo.credential.clone()))?,
@@ -239,7 +245,28 @@ fn main() -> anyhow::Result<()> {
                 account: "113366668888".into(),
                 account_name: "TRUNG TAM PHUC VU HCC TINH QUANG TRI".into(),
             }),
-            can_print: true,
+            // Shows the print button; nothing is printed while taking pictures.
+            printer: Some(motcua_kiosk::app::ReceiptPrinter::new(
+                motcua_kiosk::submission::receipt::PrinterConfig {
+                    kind: motcua_kiosk::submission::receipt::PrinterKind::Network,
+                    address: Some("127.0.0.1:9100".into()),
+                    ..Default::default()
+                },
+            )),
+            ..Default::default()
+        },
+        staff: motcua_kiosk::app::StaffSettings {
+            running: motcua_kiosk::config::KioskConfig {
+                data_dir: data.path().to_owned(),
+                server_url: Some(base.clone()),
+                center_name: "Trung tâm Phục vụ Hành chính công tỉnh Quảng Trị".into(),
+                ..Default::default()
+            },
+            server_url: base.clone(),
+            credential: Some(demo.credential.clone()),
+            kiosk_name: "quay-1".into(),
+            config_version: 3,
+            errors: staff_errors,
             ..Default::default()
         },
     };
@@ -340,6 +367,22 @@ fn main() -> anyhow::Result<()> {
         ui.global::<SubmitAdapter>().invoke_confirm();
         shooter.settle_until(|| ui.global::<SubmitAdapter>().get_delivered());
         shooter.shoot(&dir.join("submit-receipt.png"))?;
+
+        ui.global::<Header>().invoke_open_staff();
+        shooter.settle();
+        let staff = ui.global::<StaffAdapter>();
+        for digit in ["2", "4", "6"] {
+            staff.invoke_digit(digit.into());
+        }
+        shooter.shoot(&dir.join("staff-pin.png"))?;
+        for digit in ["8", "1", "0"] {
+            staff.invoke_digit(digit.into());
+        }
+        staff.invoke_submit_pin();
+        shooter.settle_until(|| ui.global::<StaffAdapter>().get_view() == StaffView::Menu);
+        shooter.shoot(&dir.join("staff.png"))?;
+        staff.invoke_leave();
+        shooter.settle();
     }
     runtime.block_on(demo.server.stop());
     Ok(())

@@ -22,6 +22,16 @@ pub enum ConfigError {
     },
 }
 
+/// Keys staff may change on the kiosk's staff screen.
+pub const STAFF_SETTING_KEYS: &[&str] = &[
+    "center_name",
+    "server_url",
+    "public_url",
+    "orientation",
+    "printer",
+    "scanner_device",
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Orientation {
@@ -43,6 +53,8 @@ pub struct KioskConfig {
     pub data_dir: PathBuf,
     /// Seconds between background catalog syncs.
     pub sync_interval_secs: u64,
+    /// Seconds between health reports to the central server (docs/fleet.md).
+    pub heartbeat_interval_secs: u64,
     pub orientation: Orientation,
     pub fullscreen: bool,
     /// A barcode scanner in serial mode, e.g. `/dev/ttyACM0`. Scanners in keyboard mode need no
@@ -70,6 +82,7 @@ impl Default for KioskConfig {
             public_url: None,
             data_dir: default_data_dir(),
             sync_interval_secs: 300,
+            heartbeat_interval_secs: 60,
             orientation: Orientation::Portrait,
             fullscreen: false,
             scanner_device: None,
@@ -138,41 +151,140 @@ impl KioskConfig {
         Ok(())
     }
 
+    /// The first problem, if any (see [`Self::problems`]).
     pub fn validate(&self) -> Result<(), String> {
+        match self.problems().into_iter().next() {
+            Some(problem) => Err(problem),
+            None => Ok(()),
+        }
+    }
+
+    /// Every value that is out of range or inconsistent, each as "key: reason".
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
         if let Some(url) = &self.server_url {
-            check_server_url(url).map_err(|reason| format!("server_url: {reason}"))?;
+            if let Err(reason) = check_server_url(url) {
+                problems.push(format!("server_url: {reason}"));
+            }
         }
         if let Some(url) = &self.public_url {
-            check_server_url(url).map_err(|reason| format!("public_url: {reason}"))?;
+            if let Err(reason) = check_server_url(url) {
+                problems.push(format!("public_url: {reason}"));
+            }
         }
         if self.sync_interval_secs < 10 {
-            return Err("sync_interval_secs: must be at least 10 seconds".to_owned());
+            problems.push("sync_interval_secs: must be at least 10 seconds".to_owned());
+        }
+        if !(10..=3600).contains(&self.heartbeat_interval_secs) {
+            problems
+                .push("heartbeat_interval_secs: must be between 10 and 3600 seconds".to_owned());
         }
         if !(5..=200).contains(&self.scanner_max_key_gap_ms) {
-            return Err("scanner_max_key_gap_ms: must be between 5 and 200".to_owned());
+            problems.push("scanner_max_key_gap_ms: must be between 5 and 200".to_owned());
         }
         if self.limits.max_file_bytes == 0
             || self.limits.max_pages_per_document == 0
             || self.limits.max_total_bytes < self.limits.max_file_bytes
         {
-            return Err(
+            problems.push(
                 "limits: max_file_bytes and max_pages_per_document must be positive, and \
                  max_total_bytes at least max_file_bytes"
                     .to_owned(),
             );
         }
-        self.printer.validate()?;
+        if let Err(problem) = self.printer.validate() {
+            problems.push(problem);
+        }
         if let Some(payment) = &self.payment {
-            payment.validate().map_err(|e| format!("payment: {e}"))?;
+            if let Err(e) = payment.validate() {
+                problems.push(format!("payment: {e}"));
+            }
         }
         if self.center_name.trim().is_empty() {
-            return Err("center_name: must not be empty".to_owned());
+            problems.push("center_name: must not be empty".to_owned());
         }
-        Ok(())
+        problems
+    }
+
+    /// This configuration with `settings` (TOML with the keys of remote configuration) laid over
+    /// it, key by key and table by table; checked as a whole.
+    pub fn with_overlay(&self, settings: &str) -> Result<Self, String> {
+        motcua_protocol::check_remote_settings(settings)?;
+        self.with_settings(settings)
+    }
+
+    /// Like [`Self::with_overlay`] for the settings staff change on the kiosk's own screen, which
+    /// may also name the central server (`STAFF_SETTING_KEYS`).
+    pub fn with_staff_overlay(&self, settings: &str) -> Result<Self, String> {
+        let table: toml::Table =
+            toml::from_str(settings).map_err(|e| format!("not valid TOML: {e}"))?;
+        if let Some(key) = table
+            .keys()
+            .find(|k| !STAFF_SETTING_KEYS.contains(&k.as_str()))
+        {
+            return Err(format!("{key:?} cannot be changed on the staff screen"));
+        }
+        self.with_settings(settings)
+    }
+
+    fn with_settings(&self, settings: &str) -> Result<Self, String> {
+        let overlay: toml::Table =
+            toml::from_str(settings).map_err(|e| format!("not valid TOML: {e}"))?;
+        let mut base = toml::Table::try_from(self).map_err(|e| e.to_string())?;
+        merge(&mut base, overlay);
+        let merged: Self = base
+            .try_into()
+            .map_err(|e: toml::de::Error| e.to_string())?;
+        merged.validate()?;
+        Ok(merged)
     }
 
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("kiosk.db")
+    }
+}
+
+/// Checks a configuration file and returns every problem, each naming its key: keys that are
+/// unknown or of the wrong type (each key is tried on its own, so one bad key does not hide the
+/// next), then values out of range.
+pub fn check_file(path: &Path) -> Result<(), Vec<String>> {
+    let text = std::fs::read_to_string(path).map_err(|e| vec![format!("cannot read: {e}")])?;
+    let table: toml::Table =
+        toml::from_str(&text).map_err(|e| vec![format!("not valid TOML: {e}")])?;
+    let mut problems = Vec::new();
+    for (key, value) in &table {
+        let mut alone = toml::Table::new();
+        alone.insert(key.clone(), value.clone());
+        if let Err(e) = KioskConfig::deserialize(alone) {
+            let message = e.message().trim().to_owned();
+            problems.push(if message.contains(key.as_str()) {
+                message
+            } else {
+                format!("{key}: {message}")
+            });
+        }
+    }
+    if problems.is_empty() {
+        match KioskConfig::deserialize(table) {
+            Ok(config) => problems.extend(config.problems()),
+            Err(e) => problems.push(e.message().trim().to_owned()),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+fn merge(base: &mut toml::Table, overlay: toml::Table) {
+    for (key, value) in overlay {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(inner)), toml::Value::Table(over)) => merge(inner, over),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
     }
 }
 
@@ -203,6 +315,93 @@ mod tests {
             .unwrap();
         assert_eq!(config.server_url.as_deref(), Some("http://127.0.0.1:1"));
         assert_eq!(config.center_name, "Trung tâm A");
+    }
+
+    #[test]
+    fn remote_settings_lay_over_the_local_ones_or_change_nothing() {
+        let local = KioskConfig {
+            server_url: Some("https://a.example".into()),
+            ..KioskConfig::default()
+        };
+        let merged = local
+            .with_overlay("center_name = \"Trung tâm B\"\n[limits]\nmax_pages_per_document = 5\n[printer]\nkind = \"network\"\naddress = \"10.0.0.5\"")
+            .unwrap();
+        assert_eq!(merged.center_name, "Trung tâm B");
+        assert_eq!(merged.limits.max_pages_per_document, 5);
+        assert_eq!(
+            merged.limits.max_file_bytes, local.limits.max_file_bytes,
+            "other keys of a table stay"
+        );
+        assert_eq!(merged.printer.address.as_deref(), Some("10.0.0.5"));
+        assert_eq!(merged.server_url, local.server_url);
+        for (settings, expected) in [
+            ("orientation = \"sideways\"", "orientation"),
+            ("heartbeat_interval_secs = 1", "heartbeat_interval_secs"),
+            (
+                "server_url = \"https://evil.example\"",
+                "cannot be set remotely",
+            ),
+            ("[printer]\nlp_command = \"sh\"", "cannot be set remotely"),
+            ("[limits]\nmax_pagez = 5", "max_pagez"),
+        ] {
+            let error = local.with_overlay(settings).unwrap_err();
+            assert!(error.contains(expected), "{settings}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_file_check_names_every_bad_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kiosk.toml");
+        std::fs::write(
+            &path,
+            "sever_url = \"http://x\"\norientation = \"sideways\"\nsync_interval_secs = \"often\"\n",
+        )
+        .unwrap();
+        let problems = check_file(&path).unwrap_err();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.contains("sever_url")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("orientation") && p.contains("sideways")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("sync_interval_secs:")),
+            "{problems:?}"
+        );
+
+        std::fs::write(
+            &path,
+            "sync_interval_secs = 1\nheartbeat_interval_secs = 5\n",
+        )
+        .unwrap();
+        let problems = check_file(&path).unwrap_err();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/kiosk.example.toml");
+        assert_eq!(check_file(&example), Ok(()));
+    }
+
+    #[test]
+    fn every_problem_is_named() {
+        let config = KioskConfig {
+            sync_interval_secs: 1,
+            scanner_max_key_gap_ms: 1,
+            center_name: " ".into(),
+            ..KioskConfig::default()
+        };
+        let problems = config.problems();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[0].starts_with("sync_interval_secs:"));
+        assert!(problems[1].starts_with("scanner_max_key_gap_ms:"));
+        assert!(problems[2].starts_with("center_name:"));
     }
 
     #[test]

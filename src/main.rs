@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 use motcua_kiosk::catalog::{SyncClient, sync_once};
 use motcua_kiosk::config::{KioskConfig, check_server_url};
 use motcua_kiosk::operations::Credential;
+use motcua_kiosk::operations::{ConfigChange, RecentErrors};
 use motcua_kiosk::storage::StorageHandle;
 
 /// The motcua self-service kiosk. Without a command it starts the kiosk screen; without a
@@ -85,6 +86,30 @@ enum Command {
     /// Exchange a one-time enrollment code (from `motcua-central kiosk add NAME`) for this
     /// kiosk's credential, stored in the data directory with mode 0600.
     Enroll { server_url: String, code: String },
+    /// Print the staff's test page on the configured receipt printer: Vietnamese letters with
+    /// stacked marks, the printer's settings, and a QR code to scan.
+    PrintTestPage,
+    /// Send one health report to the central server now (the kiosk screen sends one every
+    /// `heartbeat_interval_secs`) and take the remote configuration it answers with, if any.
+    Heartbeat {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set the staff PIN that opens staff mode on the screen (6 to 12 digits, read from standard
+    /// input; only its Argon2id hash is stored, in the data directory, mode 0600).
+    StaffPin,
+    /// The configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Check a configuration file (default: --config, else /etc/motcua/kiosk.toml) and name every
+    /// bad key with the reason; exit status 1 if there is any.
+    Check { file: Option<PathBuf> },
 }
 
 #[derive(Subcommand)]
@@ -97,13 +122,9 @@ enum CatalogCommand {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match run(Cli::parse()) {
+    let errors = RecentErrors::default();
+    init_logging(&errors);
+    match run(Cli::parse(), errors) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -112,7 +133,32 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+/// Logs go to journald when systemd started the kiosk (it sets `JOURNAL_STREAM`), to stderr
+/// otherwise; warnings and errors are also kept for the heartbeat.
+fn init_logging(errors: &RecentErrors) {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let journald = std::env::var_os("JOURNAL_STREAM").and_then(|_| tracing_journald::layer().ok());
+    let stderr = journald
+        .is_none()
+        .then(|| tracing_subscriber::fmt::layer().with_writer(std::io::stderr));
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(journald)
+        .with(stderr)
+        .with(errors.layer())
+        .init();
+}
+
+fn run(cli: Cli, errors: RecentErrors) -> anyhow::Result<()> {
+    if let Some(Command::Config {
+        command: ConfigCommand::Check { file },
+    }) = &cli.command
+    {
+        return config_check(file.as_deref().or(cli.config.as_deref()));
+    }
     let mut config = KioskConfig::load(cli.config.as_deref())?;
     if let Some(dir) = cli.data_dir {
         config.data_dir = dir;
@@ -123,8 +169,86 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             .context("--server")?;
         config.server_url = Some(server);
     }
+    // Settings staff set remotely go over the local ones; new remote settings are checked
+    // against the local ones alone.
+    let local = config.clone();
+    let (config, config_version) = motcua_kiosk::operations::remote_config::apply_stored(config);
+    let config = motcua_kiosk::operations::staff_settings::apply_stored(config);
     match cli.command.unwrap_or(Command::Run) {
-        Command::Run => motcua_kiosk::app::run(config),
+        Command::Run => motcua_kiosk::app::run(motcua_kiosk::app::Startup {
+            config,
+            local,
+            config_version,
+            errors,
+        }),
+        Command::Config { .. } => unreachable!("handled before the configuration is loaded"),
+        Command::Heartbeat { json } => {
+            let server_url = config
+                .server_url
+                .clone()
+                .context("no central server configured: pass --server URL or set server_url in the configuration")?;
+            let credential = credential_for(&config, &server_url)?;
+            let storage = open_storage(&config)?;
+            let printer = motcua_kiosk::operations::SharedPrinterState::new(
+                if config.printer.is_configured() {
+                    motcua_protocol::PrinterState::Unknown
+                } else {
+                    motcua_protocol::PrinterState::None
+                },
+            );
+            let mut reporter = motcua_kiosk::operations::FleetReporter::new(
+                &server_url,
+                credential,
+                local,
+                config_version,
+                errors,
+                printer,
+            )?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let heartbeat = runtime.block_on(reporter.heartbeat(&storage))?;
+            let change = runtime.block_on(reporter.report(&storage))?;
+            let change_text = match &change {
+                ConfigChange::None => "no new configuration".to_owned(),
+                ConfigChange::Accepted { version } => {
+                    format!(
+                        "remote configuration {version} accepted; it applies when the kiosk restarts"
+                    )
+                }
+                ConfigChange::Refused { version, reason } => {
+                    format!(
+                        "remote configuration {version} refused, the current settings stay: {reason}"
+                    )
+                }
+            };
+            let refused = matches!(change, ConfigChange::Refused { .. });
+            if json {
+                let change = match change {
+                    ConfigChange::None => serde_json::json!(null),
+                    ConfigChange::Accepted { version } => serde_json::json!({"accepted": version}),
+                    ConfigChange::Refused { version, reason } => {
+                        serde_json::json!({"refused": version, "reason": reason})
+                    }
+                };
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "sent": heartbeat,
+                        "config": change,
+                    }))?
+                );
+            } else {
+                println!(
+                    "heartbeat sent to {server_url}: outbox {} waiting, config version {}\n{change_text}",
+                    heartbeat.outbox_depth, heartbeat.config_version
+                );
+            }
+            if refused {
+                std::process::exit(1)
+            }
+            Ok(())
+        }
         Command::Status {
             code_or_scanned_text,
             json,
@@ -282,6 +406,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::StaffPin => {
+            let mut pin = String::new();
+            std::io::stdin()
+                .read_line(&mut pin)
+                .context("cannot read the PIN from standard input")?;
+            motcua_kiosk::operations::staff_pin::set_pin(&config.data_dir, pin.trim())?;
+            println!(
+                "staff PIN set ({})",
+                motcua_kiosk::operations::staff_pin::pin_path(&config.data_dir).display()
+            );
+            Ok(())
+        }
+        Command::PrintTestPage => {
+            motcua_kiosk::submission::receipt::print_test_page(
+                &config.printer,
+                &config.center_name,
+            )
+            .with_context(|| format!("printer {}", config.printer.describe()))?;
+            println!("test page sent to {}", config.printer.describe());
+            Ok(())
+        }
         Command::Enroll { server_url, code } => {
             check_server_url(&server_url)
                 .map_err(anyhow::Error::msg)
@@ -420,6 +565,24 @@ pub(crate) fn credential_for(
     Ok(Credential::load(&config.data_dir)?
         .filter(|c| c.server_url == server_url.trim_end_matches('/'))
         .map(|c| c.credential))
+}
+
+fn config_check(file: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let system = std::path::Path::new("/etc/motcua/kiosk.toml");
+    let file = file.unwrap_or(system);
+    match motcua_kiosk::config::check_file(file) {
+        Ok(()) => {
+            println!("{}: valid", file.display());
+            Ok(())
+        }
+        Err(problems) => {
+            for problem in &problems {
+                eprintln!("{}: {problem}", file.display());
+            }
+            eprintln!("{}: {} problem(s)", file.display(), problems.len());
+            std::process::exit(1)
+        }
+    }
 }
 
 fn open_storage(config: &KioskConfig) -> anyhow::Result<StorageHandle> {

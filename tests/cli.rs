@@ -86,3 +86,53 @@ fn sync_without_a_server_says_how_to_configure_one() {
     assert!(!ok);
     assert!(err.contains("must start with http"), "{err}");
 }
+
+#[test]
+fn staff_print_a_test_page_on_the_configured_printer() {
+    let kiosk_dir = tempfile::tempdir().unwrap();
+    let config = kiosk_dir.path().join("kiosk.toml");
+
+    // No printer configured: said plainly, nothing printed.
+    std::fs::write(&config, "").unwrap();
+    let (ok, _, err) = kiosk(
+        kiosk_dir.path(),
+        &["--config", config.to_str().unwrap(), "print-test-page"],
+    );
+    assert!(!ok);
+    assert!(err.contains("no receipt printer is configured"), "{err}");
+
+    // A network printer (a listener on 9100's stand-in) receives the page and its QR code.
+    let (address, printer) = common::fake_printer(Some(0x12));
+    std::fs::write(
+        &config,
+        format!("[printer]\nkind = \"network\"\naddress = \"{address}\"\n"),
+    )
+    .unwrap();
+    let (ok, out, err) = kiosk(
+        kiosk_dir.path(),
+        &["--config", config.to_str().unwrap(), "print-test-page"],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains(&format!("network printer {address}")), "{out}");
+    let received = printer.join().unwrap();
+    let commands = motcua_kiosk::submission::receipt::escpos::parse_escpos(&received[3..]).unwrap();
+    assert_eq!(
+        motcua_kiosk::submission::receipt::escpos::stored_qr_payloads(&commands),
+        [b"MOTCUA PRINTER TEST"]
+    );
+
+    // Out of paper: the paper sensor's answer is reported.
+    let (address, printer) = common::fake_printer(Some(0x12 | 0x60));
+    std::fs::write(
+        &config,
+        format!("[printer]\nkind = \"network\"\naddress = \"{address}\"\n"),
+    )
+    .unwrap();
+    let (ok, _, err) = kiosk(
+        kiosk_dir.path(),
+        &["--config", config.to_str().unwrap(), "print-test-page"],
+    );
+    assert!(!ok);
+    assert!(err.contains("is out of paper"), "{err}");
+    drop(printer);
+}

@@ -3,12 +3,12 @@
 //! script for CUPS `lp`. What arrives is parsed as ESC/POS, rendered as the printer would print
 //! it, and its QR codes decoded by `zbarimg`; the PDF's text is extracted with `pdftotext`.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use motcua_kiosk::submission::receipt::escpos::{
@@ -24,6 +24,7 @@ use motcua_protocol::{DossierCode, DossierStatus, ProcedureCode, SubmissionRecei
 use time::macros::date;
 
 const STATUS_URL: &str = "http://127.0.0.1:8080/ho-so/Xy3kQ9vB2mN7pL4tR8wZ1a";
+const SAVED_STATUS_URL: &str = "http://127.0.0.1:8080/ho-so/Sv7dPq2LkT9wXa4mBn6cRe";
 const CODE: &str = "G09.20-20261122-0000017";
 const FEE: u64 = 8000;
 
@@ -56,31 +57,6 @@ fn content() -> ReceiptContent {
         Some("Nguyễn Thị Hồng Ánh"),
         Some(&account()),
     )
-}
-
-/// A network printer on 127.0.0.1: accepts one connection, answers the paper status query with
-/// `answer` (or stays silent), and returns every byte it received until the kiosk closed.
-fn fake_printer(answer: Option<u8>) -> (SocketAddr, JoinHandle<Vec<u8>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    let handle = std::thread::spawn(move || {
-        let (mut socket, _) = listener.accept().unwrap();
-        socket
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        let mut received = Vec::new();
-        if let Some(answer) = answer {
-            let mut query = [0u8; 3];
-            socket.read_exact(&mut query).unwrap();
-            received.extend_from_slice(&query);
-            if query == PAPER_STATUS_QUERY {
-                socket.write_all(&[answer]).unwrap();
-            }
-        }
-        socket.read_to_end(&mut received).unwrap();
-        received
-    });
-    (address, handle)
 }
 
 fn network(address: SocketAddr, native_qr: bool) -> PrinterConfig {
@@ -152,7 +128,7 @@ fn check_vietqr(text: &str) {
 
 #[test]
 fn network_printer_gets_raster_native_qr_and_a_cut() {
-    let (address, printer) = fake_printer(Some(0x12)); // paper present
+    let (address, printer) = common::fake_printer(Some(0x12)); // paper present
     print(&content(), &network(address, true)).unwrap();
     let received = printer.join().unwrap();
 
@@ -229,7 +205,7 @@ fn network_printer_gets_raster_native_qr_and_a_cut() {
 
 #[test]
 fn without_native_qr_both_codes_are_in_the_picture() {
-    let (address, printer) = fake_printer(None); // a printer that never answers the query
+    let (address, printer) = common::fake_printer(None); // a printer that never answers the query
     let started = Instant::now();
     print(&content(), &network(address, false)).unwrap();
     assert!(
@@ -269,7 +245,7 @@ fn a_printer_that_is_off_is_reported_offline_quickly() {
 
 #[test]
 fn out_of_paper_stops_after_the_query() {
-    let (address, printer) = fake_printer(Some(0x72)); // bits 5 and 6: roll paper end
+    let (address, printer) = common::fake_printer(Some(0x72)); // bits 5 and 6: roll paper end
     let err = print(&content(), &network(address, true)).unwrap_err();
     assert_eq!(err.kind(), PrintErrorKind::OutOfPaper, "{err}");
     assert_eq!(
@@ -281,7 +257,7 @@ fn out_of_paper_stops_after_the_query() {
 
 #[test]
 fn paper_nearly_used_up_still_prints() {
-    let (address, printer) = fake_printer(Some(0x1E)); // bits 2 and 3: near end
+    let (address, printer) = common::fake_printer(Some(0x1E)); // bits 2 and 3: near end
     print(&content(), &network(address, true)).unwrap();
     let received = printer.join().unwrap();
     let commands = parse_escpos(&received[3..]).unwrap();
@@ -417,7 +393,7 @@ fn cups_gets_an_a5_pdf_with_extractable_vietnamese() {
 
 #[test]
 fn the_test_page_prints_and_scans() {
-    let (address, printer) = fake_printer(Some(0x12));
+    let (address, printer) = common::fake_printer(Some(0x12));
     print_test_page(&network(address, true), "Trung tâm Phục vụ Hành chính công").unwrap();
     let received = printer.join().unwrap();
     let commands = parse_escpos(&received[3..]).unwrap();
@@ -432,13 +408,14 @@ fn the_test_page_prints_and_scans() {
 }
 
 #[test]
-fn a_dossier_not_yet_delivered_gets_a_slip_with_its_reference_and_no_code() {
+fn a_dossier_not_yet_delivered_gets_a_slip_with_its_reference_and_its_future_status_code() {
     let saved = ReceiptDossier::Saved(SavedDossier {
         local_reference: "QUAY1-20261122-0007".to_owned(),
         procedure_code: "1.001193".to_owned(),
         procedure_name: "Đăng ký khai sinh".to_owned(),
         saved_on: date!(2026 - 11 - 22),
         fee_total_vnd: FEE,
+        status_url: Some(SAVED_STATUS_URL.to_owned()),
     });
     let content = ReceiptContent::new(
         &saved,
@@ -457,9 +434,10 @@ fn a_dossier_not_yet_delivered_gets_a_slip_with_its_reference_and_no_code() {
     print(&content, &config).unwrap();
     let written = std::fs::read(&device).unwrap();
     let commands = parse_escpos(&written[3..]).unwrap();
-    assert!(
-        stored_qr_payloads(&commands).is_empty(),
-        "no status link exists yet"
+    assert_eq!(
+        stored_qr_payloads(&commands),
+        [SAVED_STATUS_URL.as_bytes()],
+        "the status link, and no payment code before there is a dossier code"
     );
     let page = render_page(&commands, 576);
     assert!(page.dark_pixels() > 10_000);
@@ -469,9 +447,10 @@ fn a_dossier_not_yet_delivered_gets_a_slip_with_its_reference_and_no_code() {
         .arg(&png)
         .output()
         .unwrap();
-    assert!(
-        scan.stdout.is_empty(),
-        "no QR code: nothing to pay or look up before delivery"
+    assert_eq!(
+        String::from_utf8_lossy(&scan.stdout).trim_end(),
+        SAVED_STATUS_URL,
+        "only the status code: nothing to pay before delivery"
     );
 
     let pdf = dir.path().join("saved.pdf");
@@ -483,6 +462,7 @@ fn a_dossier_not_yet_delivered_gets_a_slip_with_its_reference_and_no_code() {
     for expected in [
         "Đã lưu, sẽ gửi khi có mạng",
         "Số tham chiếu: QUAY1-20261122-0007",
+        "(sau khi hồ sơ được gửi)",
     ] {
         assert!(text.contains(expected), "{expected:?} not in:\n{text}");
     }

@@ -307,8 +307,8 @@ async fn saved_while_the_server_is_down_then_delivered_in_order_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn killed_at_every_step_each_confirmed_dossier_arrives_exactly_once() {
-    // The second page is larger than one upload chunk, so "mid_upload" dies with the file half
-    // sent and the restart sends only the rest.
+    // The second page is read from disk in several pieces, so "mid_upload" dies halfway through
+    // its PATCH and the restart sends only what the server lacks.
     const BIG: usize = 9 * 1024 * 1024;
     for (point, confirmed) in [
         ("before_commit", false),
@@ -405,6 +405,15 @@ async fn bad_input_is_explained_and_nothing_is_stored() {
     let good = setup.files_dir.path().join("applicant.json");
     let exe = setup.file("virus.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00");
     let empty = setup.file("empty.pdf", b"");
+    // A real 2 GB file (sparse: it costs no disk) that starts like a PDF.
+    let huge = setup.file("scan.pdf", b"%PDF-1.7\n");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&huge)
+        .unwrap()
+        .set_len(2 * 1024 * 1024 * 1024)
+        .unwrap();
+    let fake_pdf = setup.file("letter.pdf", b"Dear sir, this is plain text.");
     let cases: Vec<(Vec<String>, &str)> = vec![
         (
             vec![
@@ -423,6 +432,20 @@ async fn bad_input_is_explained_and_nothing_is_stored() {
         (
             vec![format!("1={}", form.display())],
             "required documents are missing",
+        ),
+        (
+            vec![
+                format!("1={}", form.display()),
+                format!("2={}", huge.display()),
+            ],
+            "the file is larger than 20971520 bytes",
+        ),
+        (
+            vec![
+                format!("1={}", form.display()),
+                format!("2={}", fake_pdf.display()),
+            ],
+            "only JPEG or PNG pictures and PDF documents",
         ),
         (
             vec![format!("1={}", form.display()), "9=/etc/passwd".to_owned()],

@@ -96,6 +96,7 @@ fn visitor_looks_up_procedures() {
         scanner_rules: Default::default(),
         samples: Vec::new(),
         submission: Default::default(),
+        staff: Default::default(),
     };
     let ui = AppWindow::new().unwrap();
     motcua_kiosk::app::wire(&ui, kiosk.clone());

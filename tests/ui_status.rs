@@ -131,6 +131,7 @@ fn visitor_checks_a_dossier() {
         scanner_rules: Default::default(),
         samples: vec![CODE.to_owned()],
         submission: Default::default(),
+        staff: Default::default(),
     };
     let ui = AppWindow::new().unwrap();
     motcua_kiosk::app::wire(&ui, kiosk.clone());

@@ -15,9 +15,11 @@ use i_slint_backend_testing::AccessibleRole;
 use i_slint_backend_testing::ElementHandle;
 use motcua_central::{CentralConfig, DEMO_CATALOG, RunningServer};
 use motcua_kiosk::app::{
-    AppWindow, AttachProblem, FieldProblem, Kiosk, Nav, Screen, SearchAdapter, SubmissionSettings,
-    SubmitAdapter, SubmitStep,
+    AppWindow, AttachProblem, FieldProblem, Kiosk, Nav, PrintState, ReceiptPrinter, Screen,
+    SearchAdapter, SubmissionSettings, SubmitAdapter, SubmitStep,
 };
+use motcua_kiosk::submission::receipt::escpos::{parse_escpos, stored_qr_payloads};
+use motcua_kiosk::submission::receipt::{PrinterConfig, PrinterKind};
 use slint::platform::{Key, WindowEvent};
 use slint::{ComponentHandle, Model};
 
@@ -232,6 +234,8 @@ fn visitor_submits_a_dossier() {
     std::fs::write(&page, png_page()).unwrap();
     let scanner_output = files.path().join("scanner-output");
     std::fs::copy(&page, &scanner_output).unwrap();
+    // A network receipt printer with paper, on 127.0.0.1.
+    let (printer_address, printer) = common::fake_printer(Some(0x12));
     let wake = std::sync::Arc::new(tokio::sync::Notify::new());
     runtime.spawn(motcua_kiosk::submission::delivery::run(
         motcua_kiosk::submission::DeliveryClient::new(&base, Some(credential.clone())).unwrap(),
@@ -257,8 +261,14 @@ fn visitor_submits_a_dossier() {
             phone: motcua_kiosk::submission::phone::PhoneClient::new(&base, Some(credential)).ok(),
             kiosk_name: "quay-1".into(),
             wake,
+            printer: Some(ReceiptPrinter::new(PrinterConfig {
+                kind: PrinterKind::Network,
+                address: Some(printer_address.to_string()),
+                ..PrinterConfig::default()
+            })),
             ..Default::default()
         },
+        staff: Default::default(),
     };
     let ui = AppWindow::new().unwrap();
     motcua_kiosk::app::wire(&ui, kiosk.clone());
@@ -385,6 +395,15 @@ fn visitor_submits_a_dossier() {
             .next()
             .is_some()
     );
+    // Its status QR is already on screen, and on the printed slip with the reference.
+    let promised = decode_qr(&h.submit().get_status_qr(), files.path());
+    h.tap("In giấy hẹn");
+    h.wait_for("the printed slip", || {
+        h.submit().get_print_state() == PrintState::Done
+    });
+    let printed = printer.join().unwrap();
+    let commands = parse_escpos(&printed[3..]).unwrap();
+    assert_eq!(stored_qr_payloads(&commands), [promised.as_bytes()]);
 
     // The server comes back: the outbox delivers, the receipt shows the dossier.
     let server = runtime
@@ -397,6 +416,10 @@ fn visitor_submits_a_dossier() {
     assert!(
         status_url.starts_with(&format!("{base}/ho-so/")),
         "{status_url}"
+    );
+    assert_eq!(
+        status_url, promised,
+        "the saved slip's QR works once delivered"
     );
     let dossiers = motcua_central::open_dossiers(&config).unwrap();
     assert_eq!(dossiers.count().unwrap(), 1);

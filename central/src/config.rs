@@ -57,6 +57,17 @@ pub struct CentralConfig {
     pub max_files_per_submission: NonZeroU32,
     /// How long a phone upload link (`/tai-len/<token>`) works, in minutes.
     pub phone_upload_minutes: NonZeroU32,
+    /// The fleet view marks a kiosk "silent" after this many seconds without a heartbeat.
+    pub fleet_silent_after_secs: NonZeroU64,
+    /// The fleet view marks a kiosk's outbox "stuck" when its oldest waiting entry is older than
+    /// this many seconds.
+    pub fleet_outbox_stuck_after_secs: NonZeroU64,
+    /// The fleet view marks a kiosk's disk "low" below this many free bytes.
+    pub fleet_disk_low_bytes: u64,
+    /// Failed staff sign-ins one client address may make per `staff_auth_window_secs`; after that
+    /// its staff requests are refused (429) until the window ends, right password or not.
+    pub staff_auth_max_failures: NonZeroU32,
+    pub staff_auth_window_secs: NonZeroU64,
 }
 
 /// The default of `agency_id`: the demo province's one-stop center.
@@ -115,6 +126,11 @@ impl Default for CentralConfig {
             max_submission_bytes: nonzero_u64(500 * MIB),
             max_files_per_submission: nonzero(60),
             phone_upload_minutes: nonzero(15),
+            fleet_silent_after_secs: nonzero_u64(300),
+            fleet_outbox_stuck_after_secs: nonzero_u64(1800),
+            fleet_disk_low_bytes: 1024 * MIB,
+            staff_auth_max_failures: nonzero(10),
+            staff_auth_window_secs: nonzero_u64(900),
         }
     }
 }
@@ -309,6 +325,33 @@ mod tests {
             let err = CentralConfig::from_file(&path).unwrap_err().to_string();
             assert!(err.contains(named), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn fleet_keys_have_defaults_and_are_read() {
+        let config = CentralConfig::default();
+        assert_eq!(config.fleet_silent_after_secs.get(), 300);
+        assert_eq!(config.fleet_outbox_stuck_after_secs.get(), 1800);
+        assert_eq!(config.fleet_disk_low_bytes, 1024 * 1024 * 1024);
+        assert_eq!(config.staff_auth_max_failures.get(), 10);
+        assert_eq!(config.staff_auth_window_secs.get(), 900);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("central.toml");
+        std::fs::write(
+            &path,
+            "fleet_silent_after_secs = 60\nfleet_outbox_stuck_after_secs = 600\n\
+             fleet_disk_low_bytes = 0\nstaff_auth_max_failures = 3\nstaff_auth_window_secs = 60\n",
+        )
+        .unwrap();
+        let config = CentralConfig::from_file(&path).unwrap();
+        assert_eq!(config.fleet_silent_after_secs.get(), 60);
+        assert_eq!(config.fleet_outbox_stuck_after_secs.get(), 600);
+        assert_eq!(config.fleet_disk_low_bytes, 0);
+        assert_eq!(config.staff_auth_max_failures.get(), 3);
+        assert_eq!(config.staff_auth_window_secs.get(), 60);
+        std::fs::write(&path, "fleet_silent_after_secs = 0\n").unwrap();
+        let err = CentralConfig::from_file(&path).unwrap_err().to_string();
+        assert!(err.contains("nonzero"), "{err}");
     }
 
     #[test]

@@ -35,10 +35,11 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0001_catalog.sql")),
         M::up(include_str!("../migrations/0002_dossiers.sql")),
         M::up(include_str!("../migrations/0003_submissions.sql")),
+        M::up(include_str!("../migrations/0004_fleet.sql")),
     ])
 }
 
-const MIGRATION_COUNT: usize = 3;
+const MIGRATION_COUNT: usize = 4;
 
 pub fn open(path: &Path) -> Result<Connection, DbError> {
     let shown = path.display().to_string();
@@ -142,6 +143,36 @@ mod tests {
             .query_row("SELECT count(*) FROM submissions", [], |r| r.get(0))
             .unwrap();
         assert_eq!(submissions, 0);
+    }
+
+    #[test]
+    fn a_submissions_database_upgrades_to_fleet_and_keeps_its_kiosks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            Migrations::new(vec![
+                M::up(include_str!("../migrations/0001_catalog.sql")),
+                M::up(include_str!("../migrations/0002_dossiers.sql")),
+                M::up(include_str!("../migrations/0003_submissions.sql")),
+            ])
+            .to_latest(&mut conn)
+            .unwrap();
+            conn.execute(
+                "INSERT INTO kiosks (name, created_at) VALUES ('quay-1', 0)",
+                [],
+            )
+            .unwrap();
+        }
+        let conn = open(&path).unwrap();
+        let kiosks: i64 = conn
+            .query_row("SELECT count(*) FROM kiosks", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kiosks, 1);
+        let health: i64 = conn
+            .query_row("SELECT count(*) FROM kiosk_health", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(health, 0);
     }
 
     #[test]

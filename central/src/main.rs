@@ -54,6 +54,9 @@ enum Command {
     /// Integration clients (the province's one-stop system).
     #[command(subcommand)]
     Integration(commands::access::IntegrationCommand),
+    /// Staff accounts for the fleet view (/fleet) and remote configuration.
+    #[command(subcommand)]
+    Staff(commands::staff::StaffCommand),
     /// Dossiers and their status, for staff and demos.
     #[command(subcommand)]
     Dossier(commands::dossier::DossierCommand),
@@ -145,6 +148,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Kiosk(command) => commands::access::kiosk(&config, command),
         Command::Integration(command) => commands::access::integration(&config, command),
+        Command::Staff(command) => commands::staff::run(&config, command),
         Command::Dossier(command) => commands::dossier::run(&config, command),
         Command::DemoReceipts { out, public_url } => {
             commands::demo_receipts::write(&out, &public_url)

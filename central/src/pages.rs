@@ -105,6 +105,41 @@ fn shell(lang: Lang, title: &str, switch_href: &str, body: Markup) -> Page {
     })
 }
 
+/// The layout of staff pages (the fleet view): Vietnamese, a wider column for tables, and never
+/// cached or indexed, since they show the state of the center's machines.
+pub fn staff_page(title: &str, body: Markup) -> Response {
+    let mut response = Page(html! {
+        (DOCTYPE)
+        html lang="vi" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="robots" content="noindex, nofollow";
+                title { (title) }
+                link rel="stylesheet" href="/static/public.css";
+            }
+            body.staff {
+                header {
+                    span.brand { "Quản lý kiosk" }
+                    a href="/fleet" { "Tất cả kiosk" }
+                }
+                main { (body) }
+            }
+        }
+    })
+    .into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    );
+    headers.insert(
+        axum::http::HeaderName::from_static("x-robots-tag"),
+        HeaderValue::from_static("noindex, nofollow"),
+    );
+    response
+}
+
 pub async fn stylesheet() -> impl IntoResponse {
     (
         [

@@ -9,7 +9,7 @@ use crate::catalog::CatalogStore;
 use crate::config::CentralConfig;
 use crate::db::{self, DbError};
 use crate::http::{AppState, ClientLimiter, app};
-use crate::operations::{OperationsError, OperationsStore};
+use crate::operations::{OperationsError, OperationsStore, StaffGuard};
 use crate::status::{DossierStore, StatusError};
 use crate::submission::{FileStore, PhoneUploadStore, SubmissionStore, UploadLocks};
 
@@ -71,6 +71,7 @@ pub fn app_state(config: CentralConfig) -> Result<AppState, ServerError> {
         dossiers: Arc::new(Mutex::new(open_dossiers(&config)?)),
         operations: Arc::new(Mutex::new(open_operations(&config)?)),
         status_limiter: Arc::new(ClientLimiter::new(&config)),
+        staff_guard: Arc::new(StaffGuard::new(&config)),
         submissions: Arc::new(Mutex::new(SubmissionStore::new(open_database(&config)?))),
         phone_uploads: Arc::new(Mutex::new(PhoneUploadStore::new(open_database(&config)?))),
         upload_locks: Arc::new(UploadLocks::default()),

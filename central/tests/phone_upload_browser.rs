@@ -2,8 +2,9 @@
 //! `scripts/test`) opens the link a kiosk's QR code carries, from the real server on port 0. What
 //! is checked is the DOM after rendering (a plain form whose file input opens the camera, no
 //! script), the single-use rule across two browser profiles, and a screenshot at phone size.
-//! Sending files is covered over HTTP in `submission_api.rs`: driving a file chooser would need
-//! the DevTools protocol, which this test does not use.
+//! Sending files from the browser is covered by the root package's `tests/phone_upload_browser.rs`,
+//! which chooses real files in this page through the DevTools protocol, sends the form and checks
+//! what the kiosk receives; the upload's HTTP edge cases are in `submission_api.rs`.
 
 mod common;
 

@@ -521,6 +521,106 @@ async fn a_connection_cut_mid_upload_keeps_what_arrived_and_the_rest_completes_t
     server.stop().await;
 }
 
+/// A kiosk's network goes away without the server seeing a close: the old request stays open and
+/// silent. The kiosk's next HEAD or PATCH must not wait for the server's 60-second idle timeout or
+/// be turned away as "in progress": the silent request is stopped, keeps its bytes, and the
+/// kiosk learns where the file really ends.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_half_open_upload_is_taken_over_by_the_kiosks_next_request() {
+    captured_logs();
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn(dir.path()).await;
+    let keys = keys(dir.path());
+    let api = Api::new(&server.base_url(), &keys.kiosk);
+    let photo = jpeg(400_000, 8);
+    let (status, state) = api
+        .put(
+            "half-open",
+            &manifest("1.004873", &[(0, "anh", "image/jpeg", &photo)]),
+        )
+        .await;
+    assert_eq!(status, 201, "{state}");
+    let part = dir.path().join("uploads").join("1").join("anh.part");
+
+    // Starts a PATCH at `from` announcing the rest of the file, sends `bytes` of it and goes
+    // quiet, once the server has them on disk.
+    let silent_patch = |from: usize, bytes: usize| {
+        let (addr, kiosk, photo, part) =
+            (server.addr, keys.kiosk.clone(), photo.clone(), part.clone());
+        async move {
+            let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let head = format!(
+                "PATCH /api/v1/submissions/half-open/files/anh HTTP/1.1\r\nHost: {addr}\r\n\
+                 Authorization: Bearer {kiosk}\r\nContent-Type: application/offset+octet-stream\r\n\
+                 Upload-Offset: {from}\r\nContent-Length: {}\r\n\r\n",
+                photo.len() - from
+            );
+            stream.write_all(head.as_bytes()).await.unwrap();
+            stream.write_all(&photo[from..from + bytes]).await.unwrap();
+            stream.flush().await.unwrap();
+            for _ in 0..200 {
+                if std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0) == (from + bytes) as u64 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            assert_eq!(
+                std::fs::metadata(&part).unwrap().len(),
+                (from + bytes) as u64
+            );
+            stream
+        }
+    };
+    // Reads what the server finally answered a silent request, which it must also close.
+    let answer_to = |mut stream: tokio::net::TcpStream| async move {
+        let mut answer = Vec::new();
+        let read = tokio::time::timeout(
+            Duration::from_secs(10),
+            tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut answer),
+        )
+        .await;
+        assert!(
+            read.is_ok(),
+            "the taken-over request still holds its connection"
+        );
+        String::from_utf8_lossy(&answer).into_owned()
+    };
+
+    // HEAD: the silent request is stopped and its bytes counted.
+    let silent = silent_patch(0, 120_000).await;
+    assert_eq!(
+        api.head("half-open", "anh").await,
+        (200, Some(120_000), Some(400_000))
+    );
+    let answer = answer_to(silent).await;
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("120000 bytes are kept"), "{answer}");
+
+    // PATCH from an offset the kiosk believed (it never asked): not busy; told the real offset.
+    let silent = silent_patch(120_000, 100_000).await;
+    let (status, headers, text) = api
+        .patch("half-open", "anh", 120_000, &photo[120_000..])
+        .await;
+    assert_eq!(status, 409, "{text}");
+    assert!(
+        !text.contains("in progress"),
+        "taken over, not busy: {text}"
+    );
+    assert_eq!(offset_header(&headers), 220_000);
+    assert!(answer_to(silent).await.contains("220000 bytes are kept"));
+    let (status, headers, text) = api
+        .patch("half-open", "anh", 220_000, &photo[220_000..])
+        .await;
+    assert_eq!(status, 204, "{text}");
+    assert_eq!(offset_header(&headers), photo.len() as u64);
+    let (status, receipt) = api.complete("half-open").await;
+    assert_eq!(status, 200, "{receipt}");
+    let hash = sha(&photo);
+    let stored = dir.path().join("files").join(&hash[..2]).join(&hash);
+    assert_eq!(std::fs::read(stored).unwrap(), photo);
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_bytes_and_bad_manifests_are_refused() {
     captured_logs();

@@ -7,6 +7,7 @@ mod applicant;
 mod catalog;
 mod code;
 mod dossier;
+mod fleet;
 mod kiosk;
 mod phone_upload;
 mod submission;
@@ -26,6 +27,10 @@ pub use dossier::{
     DossierView, EventOutcome, EventReceipt, FieldStatistics, MonthStatistics, ResolutionCounts,
     STATUS_PAGE_PREFIX, Statistics, StatusChange, StatusEvent, StatusToken, StatusTokenError,
     Timeliness, status_url,
+};
+pub use fleet::{
+    HEARTBEAT_MAX_ERROR_CHARS, HEARTBEAT_MAX_ERRORS, Heartbeat, HeartbeatResponse, PrinterState,
+    REMOTE_FORBIDDEN_KEYS, REMOTE_SETTING_KEYS, RemoteConfig, check_remote_settings,
 };
 pub use kiosk::{EnrollRequest, EnrollResponse};
 pub use phone_upload::{PhoneUploadFile, PhoneUploadList, PhoneUploadSession};

@@ -1,5 +1,5 @@
 //! The on-screen keyboard types into whichever screen is shown: the search box (with Telex), the
-//! dossier code (as typed), or the applicant form's focused field.
+//! dossier code (as typed), the applicant form's focused field, or a staff setting.
 
 use std::rc::Rc;
 
@@ -14,7 +14,9 @@ pub fn wire(ui: &AppWindow, search: Rc<SearchBox>) {
     let target = search.clone();
     keyboard.on_key(move |key| {
         let Some(ui) = weak.upgrade() else { return };
-        if on_status_screen(&ui) {
+        if on_staff_screen(&ui) {
+            super::staff::type_key(&ui, &key);
+        } else if on_status_screen(&ui) {
             super::status::type_key(&ui, &key);
         } else if on_submit_screen(&ui) {
             super::submit::type_key(&ui, &key);
@@ -26,7 +28,9 @@ pub fn wire(ui: &AppWindow, search: Rc<SearchBox>) {
     let target = search.clone();
     keyboard.on_backspace(move || {
         let Some(ui) = weak.upgrade() else { return };
-        if on_status_screen(&ui) {
+        if on_staff_screen(&ui) {
+            super::staff::backspace(&ui);
+        } else if on_status_screen(&ui) {
             super::status::backspace(&ui);
         } else if on_submit_screen(&ui) {
             super::submit::backspace(&ui);
@@ -37,7 +41,9 @@ pub fn wire(ui: &AppWindow, search: Rc<SearchBox>) {
     let weak = ui.as_weak();
     keyboard.on_clear(move || {
         let Some(ui) = weak.upgrade() else { return };
-        if on_status_screen(&ui) {
+        if on_staff_screen(&ui) {
+            super::staff::clear_field(&ui);
+        } else if on_status_screen(&ui) {
             super::status::clear_typed(&ui);
         } else if on_submit_screen(&ui) {
             super::submit::clear_field(&ui);
@@ -45,6 +51,10 @@ pub fn wire(ui: &AppWindow, search: Rc<SearchBox>) {
             search.clear();
         }
     });
+}
+
+fn on_staff_screen(ui: &AppWindow) -> bool {
+    ui.global::<Nav>().get_screen() == Screen::Staff
 }
 
 fn on_status_screen(ui: &AppWindow) -> bool {

@@ -6,7 +6,11 @@ mod browse;
 mod detail;
 mod header;
 mod keyboard;
+pub mod operations;
 mod printing;
+mod staff;
+pub use printing::ReceiptPrinter;
+pub use staff::StaffSettings;
 pub mod qr;
 mod results;
 mod scanner;
@@ -48,6 +52,7 @@ pub struct Kiosk {
     /// Dossier codes offered on the status screen in demo mode; empty otherwise.
     pub samples: Vec<String>,
     pub submission: SubmissionSettings,
+    pub staff: StaffSettings,
 }
 
 /// What the submission screens need.
@@ -64,8 +69,8 @@ pub struct SubmissionSettings {
     pub kiosk_name: String,
     /// Wakes the delivery loop when a dossier is confirmed.
     pub wake: std::sync::Arc<tokio::sync::Notify>,
+    /// `None`: no printer configured, so no print button.
     pub printer: Option<printing::ReceiptPrinter>,
-    pub can_print: bool,
 }
 
 /// Connects every adapter of `ui` to the kiosk. Used by `run` and by the UI tests.
@@ -78,6 +83,7 @@ pub fn wire(ui: &AppWindow, kiosk: Kiosk) {
     status::wire(ui, &kiosk);
     submit::remember_kiosk(&kiosk);
     submit::wire(ui, &kiosk);
+    staff::wire(ui, &kiosk);
     scanner::wire(ui, &kiosk);
     let weak = ui.as_weak();
     ui.global::<Nav>().on_go_home(move || {
@@ -108,6 +114,7 @@ pub fn reset_visit(ui: &AppWindow) {
     detail::clear(ui);
     status::clear(ui);
     submit::clear(ui);
+    staff::clear(ui);
     ui.global::<SearchAdapter>().set_submit_mode(false);
     results::reset(ui);
     scanner::forget();
@@ -142,7 +149,26 @@ pub(crate) fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
     ModelRc::from(Rc::new(VecModel::from(rows)))
 }
 
-pub fn run(config: KioskConfig) -> anyhow::Result<()> {
+/// What `run` starts from.
+pub struct Startup {
+    /// The configuration to run: the local one with the accepted remote settings over it.
+    pub config: KioskConfig,
+    /// The local configuration alone (defaults, file, environment, command line): what a new
+    /// remote configuration is checked against.
+    pub local: KioskConfig,
+    /// The remote configuration version in `config` (0: none).
+    pub config_version: u64,
+    /// Recent warnings and errors, for the heartbeat.
+    pub errors: crate::operations::RecentErrors,
+}
+
+pub fn run(startup: Startup) -> anyhow::Result<()> {
+    let Startup {
+        config,
+        local,
+        config_version,
+        errors,
+    } = startup;
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -207,7 +233,32 @@ pub fn run(config: KioskConfig) -> anyhow::Result<()> {
         wake.clone(),
         crate::submission::FullJitter::default(),
     ));
-    let printer = printing::ReceiptPrinter::from_config(&config);
+    let printer_state =
+        crate::operations::SharedPrinterState::new(if config.printer.is_configured() {
+            motcua_protocol::PrinterState::Unknown
+        } else {
+            motcua_protocol::PrinterState::None
+        });
+    let printer = printing::ReceiptPrinter::from_config(&config, printer_state.clone());
+    let restart = operations::RestartRequest::default();
+    match crate::operations::FleetReporter::new(
+        &server_url,
+        credential.clone(),
+        local,
+        config_version,
+        errors.clone(),
+        printer_state,
+    ) {
+        Ok(reporter) => {
+            runtime.spawn(operations::heartbeat_loop(
+                reporter,
+                storage.clone(),
+                Duration::from_secs(config.heartbeat_interval_secs),
+                restart.clone(),
+            ));
+        }
+        Err(e) => tracing::error!("no heartbeats: {e}"),
+    }
     let ui = AppWindow::new().context("cannot create the kiosk window")?;
     ui.global::<Header>()
         .set_center_name(config.center_name.clone().into());
@@ -238,11 +289,21 @@ pub fn run(config: KioskConfig) -> anyhow::Result<()> {
                 payment: config.payment.clone(),
                 scanner_command: (!config.document_scanner_command.is_empty())
                     .then(|| config.document_scanner_command.clone()),
-                phone: crate::submission::phone::PhoneClient::new(&server_url, credential).ok(),
-                kiosk_name,
+                phone: crate::submission::phone::PhoneClient::new(&server_url, credential.clone())
+                    .ok(),
+                kiosk_name: kiosk_name.clone(),
                 wake,
-                can_print: printer.is_some(),
                 printer,
+            },
+            staff: StaffSettings {
+                running: config.clone(),
+                server_url: server_url.clone(),
+                credential,
+                kiosk_name,
+                config_version,
+                errors: errors.clone(),
+                restart: restart.clone(),
+                first_lockout: None,
             },
         },
     );
@@ -274,6 +335,8 @@ pub fn run(config: KioskConfig) -> anyhow::Result<()> {
         }
     });
 
+    let _restart = operations::restart_when_idle(&ui, restart);
+    let _watchdog = operations::start_watchdog();
     ui.run().context("the kiosk window failed")?;
     drop(runtime);
     Ok(())

@@ -1,7 +1,10 @@
 //! "In giấy hẹn": the receipt on the configured printer, off the UI thread, with an outcome the
 //! screen can explain (printed, printer off, out of paper, failed).
 
+use motcua_protocol::PrinterState;
+
 use crate::config::KioskConfig;
+use crate::operations::SharedPrinterState;
 use crate::submission::receipt::{
     PrintErrorKind, PrinterConfig, ReceiptContent, ReceiptDossier, print,
 };
@@ -12,18 +15,24 @@ use super::PrintState;
 #[derive(Clone)]
 pub struct ReceiptPrinter {
     config: PrinterConfig,
+    /// What the last print found, for the heartbeat.
+    state: SharedPrinterState,
 }
 
 impl ReceiptPrinter {
     /// `None` when no printer is configured: the screen then offers no print button.
-    pub fn from_config(config: &KioskConfig) -> Option<Self> {
+    pub fn from_config(config: &KioskConfig, state: SharedPrinterState) -> Option<Self> {
         config.printer.is_configured().then(|| Self {
             config: config.printer.clone(),
+            state,
         })
     }
 
     pub fn new(config: PrinterConfig) -> Self {
-        Self { config }
+        Self {
+            config,
+            state: SharedPrinterState::new(PrinterState::Unknown),
+        }
     }
 
     /// Prints and reports how it went; blocks, so call it from a blocking thread.
@@ -35,16 +44,22 @@ impl ReceiptPrinter {
         payment: Option<&PaymentAccount>,
     ) -> PrintState {
         let content = ReceiptContent::new(dossier, center_name, applicant_name, payment);
-        match print(&content, &self.config) {
-            Ok(()) => PrintState::Done,
+        let (screen, fleet) = match print(&content, &self.config) {
+            Ok(()) => (PrintState::Done, PrinterState::Ready),
             Err(error) => {
                 tracing::warn!("cannot print a receipt: {error}");
                 match error.kind() {
-                    PrintErrorKind::Offline | PrintErrorKind::NotConfigured => PrintState::Offline,
-                    PrintErrorKind::OutOfPaper => PrintState::OutOfPaper,
-                    PrintErrorKind::Failed => PrintState::Failed,
+                    PrintErrorKind::Offline | PrintErrorKind::NotConfigured => {
+                        (PrintState::Offline, PrinterState::Offline)
+                    }
+                    PrintErrorKind::OutOfPaper => {
+                        (PrintState::OutOfPaper, PrinterState::OutOfPaper)
+                    }
+                    PrintErrorKind::Failed => (PrintState::Failed, PrinterState::Failed),
                 }
             }
-        }
+        };
+        self.state.set(fleet);
+        screen
     }
 }

@@ -61,6 +61,10 @@ pub enum Origin {
 
 /// What a scanner read (keyboard or serial mode), from any screen.
 pub fn open_scanned(ui: &AppWindow, kiosk: &Kiosk, text: &str, truncated: bool) {
+    if super::staff::takes_scan(ui) {
+        super::staff::show_scan(ui, text);
+        return;
+    }
     if super::submit::takes_scan(ui) {
         // Filling the applicant form: the ID card's QR fills it; nothing else leaves the form.
         super::submit::fill_from_card(ui, text);

@@ -48,6 +48,8 @@ struct Visit {
     /// Kept after confirmation for the printed receipt only ("Người nộp"); gone with the visit.
     receipt_name: Option<String>,
     fee_total_vnd: u64,
+    /// The status page the saved dossier will have, for a slip printed before delivery.
+    saved_status_url: Option<String>,
 }
 
 struct PhoneSession {
@@ -156,7 +158,7 @@ pub fn wire(ui: &AppWindow, kiosk: &Rc<Kiosk>) {
         }
     });
     adapter.set_can_scan(kiosk.submission.scanner_command.is_some());
-    adapter.set_can_print(kiosk.submission.can_print);
+    adapter.set_can_print(kiosk.submission.printer.is_some());
 }
 
 fn with_visit<R>(f: impl FnOnce(&mut Visit) -> R) -> Option<R> {
@@ -197,6 +199,7 @@ fn start(ui: &AppWindow, kiosk: &Kiosk, code: String) {
                     card_filled: false,
                     receipt_name: None,
                     fee_total_vnd: 0,
+                    saved_status_url: None,
                 });
             });
             let adapter = ui.global::<SubmitAdapter>();
@@ -758,15 +761,15 @@ fn confirm(ui: &AppWindow, kiosk: &Kiosk) {
         }
         // The token the server will give the dossier: its QR code works once delivered.
         let outcome = outcome.map(|confirmed| {
-            let qr = confirmed
+            let url = confirmed
                 .status_token
                 .as_ref()
-                .map(|token| motcua_protocol::status_url(&public_base, token))
-                .and_then(|url| qr_pixels(&url, QR_SCALE));
-            (confirmed.local_reference, qr)
+                .map(|token| motcua_protocol::status_url(&public_base, token));
+            let qr = url.as_deref().and_then(|url| qr_pixels(url, QR_SCALE));
+            (confirmed.local_reference, url, qr)
         });
         let _ = weak.upgrade_in_event_loop(move |ui| match outcome {
-            Ok((reference, qr)) => show_saved(&ui, reference, qr),
+            Ok((reference, url, qr)) => show_saved(&ui, reference, url, qr),
             Err(e) => {
                 tracing::error!("cannot save a confirmed dossier: {e}");
                 let adapter = ui.global::<SubmitAdapter>();
@@ -777,12 +780,18 @@ fn confirm(ui: &AppWindow, kiosk: &Kiosk) {
     });
 }
 
-fn show_saved(ui: &AppWindow, local_reference: String, qr: Option<SharedPixelBuffer<Rgb8Pixel>>) {
+fn show_saved(
+    ui: &AppWindow,
+    local_reference: String,
+    status_url: Option<String>,
+    qr: Option<SharedPixelBuffer<Rgb8Pixel>>,
+) {
     // The pages now live in the outbox; nothing of the draft stays in memory but the name for
     // the printed receipt.
     VISIT.with_borrow_mut(|visit| {
         if let Some(v) = visit.as_mut() {
             v.receipt_name = Some(std::mem::take(&mut v.values[NAME]));
+            v.saved_status_url = status_url;
             v.fee_total_vnd = v.procedure.fees.iter().map(|f| f.amount_vnd.0).sum();
             v.values = Default::default();
             v.composer.clear();
@@ -896,8 +905,13 @@ fn print(ui: &AppWindow, kiosk: &Kiosk) {
         return;
     };
     let adapter = ui.global::<SubmitAdapter>();
-    let Some((name, fee_total_vnd)) = with_visit(|v| (v.receipt_name.clone(), v.fee_total_vnd))
-    else {
+    let Some((name, fee_total_vnd, status_url)) = with_visit(|v| {
+        (
+            v.receipt_name.clone(),
+            v.fee_total_vnd,
+            v.saved_status_url.clone(),
+        )
+    }) else {
         return;
     };
     let dossier = match LAST_RECEIPT.with_borrow(Clone::clone) {
@@ -908,6 +922,7 @@ fn print(ui: &AppWindow, kiosk: &Kiosk) {
             procedure_name: adapter.get_procedure_name().to_string(),
             saved_on: crate::status::today_in_vietnam(crate::catalog::store::now_unix()),
             fee_total_vnd,
+            status_url,
         }),
     };
     adapter.set_print_state(PrintState::Printing);

@@ -1,8 +1,6 @@
 //! This kiosk's credential for the central server: obtained once by enrollment, kept in the data
 //! directory readable by the kiosk's user only, sent as a bearer token.
 
-use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use motcua_protocol::{EnrollRequest, EnrollResponse};
@@ -50,8 +48,10 @@ impl std::fmt::Debug for Credential {
     }
 }
 
+const CREDENTIAL_FILE: &str = "credential.json";
+
 pub fn credential_path(data_dir: &Path) -> PathBuf {
-    data_dir.join("credential.json")
+    data_dir.join(CREDENTIAL_FILE)
 }
 
 impl Credential {
@@ -69,14 +69,10 @@ impl Credential {
                 });
             }
         };
-        let mode = std::fs::metadata(&path)
-            .map_err(|source| CredentialError::Read {
-                path: shown.clone(),
-                source,
-            })?
-            .permissions()
-            .mode()
-            & 0o777;
+        let mode = super::private_file::mode(&path).map_err(|source| CredentialError::Read {
+            path: shown.clone(),
+            source,
+        })?;
         if mode & 0o077 != 0 {
             return Err(CredentialError::TooOpen { path: shown, mode });
         }
@@ -92,27 +88,16 @@ impl Credential {
     pub fn save(&self, data_dir: &Path) -> Result<(), CredentialError> {
         let path = credential_path(data_dir);
         let shown = path.display().to_string();
-        let write_error = |source| CredentialError::Write {
+        let json = serde_json::to_vec_pretty(self).map_err(|e| CredentialError::Write {
             path: shown.clone(),
-            source,
-        };
-        std::fs::create_dir_all(data_dir).map_err(write_error)?;
-        let temporary = data_dir.join(".credential.json.new");
-        let _ = std::fs::remove_file(&temporary);
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&temporary)
-            .map_err(write_error)?;
-        let json = serde_json::to_vec_pretty(self).map_err(|e| write_error(e.into()))?;
-        file.write_all(&json).map_err(write_error)?;
-        file.sync_all().map_err(write_error)?;
-        std::fs::rename(&temporary, &path).map_err(write_error)?;
-        std::fs::File::open(data_dir)
-            .and_then(|dir| dir.sync_all())
-            .map_err(write_error)?;
-        Ok(())
+            source: e.into(),
+        })?;
+        super::private_file::write(data_dir, CREDENTIAL_FILE, &json).map_err(|source| {
+            CredentialError::Write {
+                path: shown,
+                source,
+            }
+        })
     }
 }
 
@@ -157,6 +142,7 @@ pub async fn enroll(server_url: &str, code: &str) -> Result<Credential, Credenti
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn saved_readable_by_owner_only_and_refused_when_opened_up() {

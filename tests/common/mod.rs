@@ -1,5 +1,7 @@
 #![allow(dead_code)]
 
+pub mod ui;
+
 use std::path::Path;
 
 use motcua_central::catalog::import::import_text;
@@ -65,4 +67,32 @@ pub fn http_response(status: &str, content_length: usize, body: &[u8]) -> Vec<u8
     .into_bytes();
     out.extend_from_slice(body);
     out
+}
+
+/// A network printer on 127.0.0.1: accepts one connection, answers the paper status query with
+/// `answer` (or stays silent), and returns every byte it received until the kiosk closed.
+pub fn fake_printer(
+    answer: Option<u8>,
+) -> (std::net::SocketAddr, std::thread::JoinHandle<Vec<u8>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let handle = std::thread::spawn(move || {
+        let (mut socket, _) = listener.accept().unwrap();
+        socket
+            .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        let mut received = Vec::new();
+        if let Some(answer) = answer {
+            let mut query = [0u8; 3];
+            socket.read_exact(&mut query).unwrap();
+            received.extend_from_slice(&query);
+            if query == motcua_kiosk::submission::receipt::escpos::PAPER_STATUS_QUERY {
+                socket.write_all(&[answer]).unwrap();
+            }
+        }
+        socket.read_to_end(&mut received).unwrap();
+        received
+    });
+    (address, handle)
 }

@@ -1,4 +1,6 @@
-//! `kiosk add|list|revoke` and `integration add|list|revoke`.
+//! `kiosk add|list|revoke|config` and `integration add|list|revoke`.
+
+use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Subcommand;
@@ -20,6 +22,17 @@ pub enum KioskCommand {
     },
     /// Revoke a kiosk's credential; its requests are refused from now on.
     Revoke { name: String },
+    /// Set a kiosk's remote configuration from a TOML file (docs/fleet.md), or show it.
+    Config {
+        name: String,
+        /// The settings (TOML; `-` for standard input). The kiosk gets them with its next
+        /// heartbeat.
+        #[arg(long, required_unless_present = "show", conflicts_with = "show")]
+        file: Option<PathBuf>,
+        /// Print the stored settings.
+        #[arg(long)]
+        show: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -73,6 +86,14 @@ pub fn kiosk(config: &CentralConfig, command: KioskCommand) -> anyhow::Result<()
         KioskCommand::Revoke { name } => {
             store.revoke_kiosk(&name, now)?;
             println!("kiosk {name} revoked");
+        }
+        // clap makes sure exactly one of --file and --show is given.
+        KioskCommand::Config { name, file, .. } => {
+            drop(store);
+            return match file {
+                Some(file) => super::kiosk_config::set(config, &name, &file),
+                None => super::kiosk_config::show(config, &name),
+            };
         }
     }
     Ok(())

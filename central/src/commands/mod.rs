@@ -4,6 +4,8 @@
 pub mod access;
 pub mod demo_receipts;
 pub mod dossier;
+pub mod kiosk_config;
+pub mod staff;
 
 use motcua_central::status::page::format_moment;
 use time::OffsetDateTime;

@@ -124,7 +124,16 @@ impl From<OperationsError> for ApiError {
             OperationsError::KioskRevoked(_) | OperationsError::IntegrationRevoked(_) => {
                 Self::Unauthorized(message)
             }
-            OperationsError::Db(_) => Self::Internal(message),
+            OperationsError::UnknownStaff(_) => Self::NotFound(message),
+            OperationsError::StaffExists(_) | OperationsError::RevokedKioskConfig(_) => {
+                Self::Conflict(message)
+            }
+            OperationsError::InvalidHeartbeat(_)
+            | OperationsError::SettingsRefused(_)
+            | OperationsError::WeakPassword(_) => Self::Unprocessable(message),
+            OperationsError::PasswordHash(_)
+            | OperationsError::Corrupt(_)
+            | OperationsError::Db(_) => Self::Internal(message),
         }
     }
 }

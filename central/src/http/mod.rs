@@ -1,6 +1,7 @@
 //! The HTTP face of the server: one router, its shared state, and the OpenAPI document.
 
 pub mod error;
+pub mod failure_limit;
 mod json;
 pub mod rate_limit;
 
@@ -25,7 +26,7 @@ use motcua_protocol::STATUS_PAGE_PREFIX;
 
 use crate::catalog::{self, CatalogStore};
 use crate::config::CentralConfig;
-use crate::operations::{self, OperationsStore};
+use crate::operations::{self, OperationsStore, StaffGuard};
 use crate::status::{self, DossierStore};
 use crate::submission::{self, FileStore, PhoneUploadStore, SubmissionStore, UploadLocks};
 
@@ -37,6 +38,8 @@ pub struct AppState {
     pub dossiers: Arc<Mutex<DossierStore>>,
     pub operations: Arc<Mutex<OperationsStore>>,
     pub status_limiter: Arc<ClientLimiter>,
+    /// Failed staff sign-ins per client address, and recently verified sign-ins.
+    pub staff_guard: Arc<StaffGuard>,
     pub submissions: Arc<Mutex<SubmissionStore>>,
     pub phone_uploads: Arc<Mutex<PhoneUploadStore>>,
     /// Files with a `PATCH` in progress.
@@ -74,7 +77,7 @@ where
         (name = "status", description = "Dossier status for kiosks, and public resolution statistics"),
         (name = "integration", description = "For the province's one-stop system: register dossiers, push status changes (see docs/integration.md)"),
         (name = "submission", description = "Dossiers submitted online at kiosks: manifest, resumable file uploads, receipt; phone uploads; the export feed for the one-stop system (see docs/integration.md)"),
-        (name = "operations", description = "Health of the server, kiosk enrollment"),
+        (name = "operations", description = "Health of the server, kiosk enrollment, kiosk heartbeats, and the fleet view and remote configuration for staff (see docs/fleet.md)"),
     ),
     modifiers(&SecuritySchemes)
 )]
@@ -100,6 +103,18 @@ impl utoipa::Modify for SecuritySchemes {
         components.add_security_scheme(
             "integration",
             bearer("An integration token, from `motcua-central integration add NAME`"),
+        );
+        components.add_security_scheme(
+            "staff",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Basic)
+                    .description(Some(
+                        "A staff account's name and password, from `motcua-central staff add NAME`; \
+                         failed sign-ins are limited per client address",
+                    ))
+                    .build(),
+            ),
         );
     }
 }
@@ -138,6 +153,15 @@ pub fn app(state: AppState) -> Router {
             submission::phone_api::end_session
         ))
         .routes(routes!(submission::phone_api::get_file))
+        .routes(routes!(operations::fleet_api::heartbeat))
+        .routes(routes!(operations::fleet_api::fleet))
+        .routes(
+            routes!(
+                operations::fleet_api::get_config,
+                operations::fleet_api::put_config
+            )
+            .layer(DefaultBodyLimit::max(operations::fleet::MAX_SETTINGS_BYTES)),
+        )
         .merge(enrollment)
         .split_for_parts();
     let api = Arc::new(api);
@@ -159,6 +183,11 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(status_page)
         .merge(phone_page)
+        .route("/fleet", get(operations::fleet_page::fleet_page))
+        .route(
+            "/fleet/kiosks/{name}",
+            get(operations::fleet_page::kiosk_page),
+        )
         .route("/thu-tuc/{code}", get(catalog::page::procedure_page))
         .route("/forms/{name}", get(catalog::forms::form_file))
         .route("/static/public.css", get(crate::pages::stylesheet))

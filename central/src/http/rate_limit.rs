@@ -102,7 +102,7 @@ fn first_forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
 
 /// One key per IPv4 address, but per /64 for IPv6: one household or phone holds a whole /64 and
 /// could otherwise rotate through addresses for free.
-fn client_key(ip: IpAddr) -> IpAddr {
+pub(crate) fn client_key(ip: IpAddr) -> IpAddr {
     match ip.to_canonical() {
         IpAddr::V6(v6) => {
             let prefix = u128::from(v6) & !((1u128 << 64) - 1);

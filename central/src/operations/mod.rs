@@ -1,16 +1,27 @@
 //! Who may call the protected APIs: kiosks (enrolled with a one-time code, then a bearer
-//! credential) and the province's integration clients (a bearer token). Issue 6 extends this into
-//! fleet management.
+//! credential), the province's integration clients (a bearer token) and staff (a name and
+//! password); and the fleet they look after: each kiosk's health and remote configuration.
 
 pub mod api;
 pub mod auth;
+pub mod fleet;
+pub mod fleet_alerts;
+pub mod fleet_api;
+pub mod fleet_page;
 pub mod integrations;
 pub mod kiosks;
+pub mod passwords;
 pub mod secrets;
+pub mod staff;
+pub mod staff_auth;
 
 pub use auth::{IntegrationAuth, KioskAuth};
+pub use fleet::{FleetKiosk, StoredConfig};
+pub use fleet_alerts::{Alert, AlertRules};
 pub use integrations::IntegrationInfo;
 pub use kiosks::{EnrollRefusal, KioskInfo};
+pub use staff::StaffInfo;
+pub use staff_auth::{StaffAuth, StaffGuard};
 
 use rusqlite::Connection;
 
@@ -34,6 +45,25 @@ pub enum OperationsError {
     UnknownIntegration(String),
     #[error("integration {0} is revoked; give the replacement a new name")]
     IntegrationRevoked(String),
+    #[error("kiosk {0} is revoked; its configuration can no longer change")]
+    RevokedKioskConfig(String),
+    /// A heartbeat that breaks a limit; the message names the field and the limit.
+    #[error("{0}")]
+    InvalidHeartbeat(String),
+    /// Remote settings `check_remote_settings` refused; the message says why.
+    #[error("remote settings refused: {0}")]
+    SettingsRefused(String),
+    #[error("staff account {0} already exists")]
+    StaffExists(String),
+    #[error("no staff account named {0}")]
+    UnknownStaff(String),
+    #[error("{0}")]
+    WeakPassword(String),
+    #[error("cannot hash the password: {0}")]
+    PasswordHash(String),
+    /// A stored row this version cannot read (written by hand, or by a broken version).
+    #[error("stored fleet data is unreadable: {0}")]
+    Corrupt(String),
     #[error(transparent)]
     Enroll(#[from] EnrollRefusal),
     #[error(transparent)]
@@ -58,7 +88,7 @@ impl OperationsStore {
 }
 
 /// Names appear in logs, command output and history sources, so they stay plain.
-fn check_name(name: &str) -> Result<(), OperationsError> {
+pub(crate) fn check_name(name: &str) -> Result<(), OperationsError> {
     let ok = (1..=64).contains(&name.len())
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
         && name

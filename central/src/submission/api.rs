@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 
 use super::SubmissionError;
 use super::rules::{Intake, Limits, MAX_MANIFEST_BYTES, redact_json_error};
-use super::upload::{Appended, Upload, drain, next_chunk, reconcile};
+use super::upload::{Appended, TAKEOVER_WAIT, Upload, drain, next_chunk, reconcile};
 use crate::http::error::ErrorBody;
 use crate::http::{ApiError, AppState, blocking};
 use crate::operations::KioskAuth;
@@ -126,7 +126,7 @@ pub async fn put_submission(
     security(("kiosk" = [])),
     responses(
         (status = 200, description = "No body",
-         headers(("Upload-Offset" = u64, description = "Bytes the server holds; send the rest from here"),
+         headers(("Upload-Offset" = u64, description = "Bytes the server holds; send the rest from here. An upload of this file still in progress is stopped first (its bytes are kept and counted)"),
                  ("Upload-Length" = u64, description = "The file's declared size"))),
         (status = 400, description = "Malformed key or file id"),
         (status = 401, description = "No valid kiosk credential"),
@@ -141,10 +141,21 @@ pub async fn upload_offset(
     let key = client_id(&key, "idempotency key")?;
     let file_id = client_id(&file_id, "file id")?;
     let (files, locks) = (state.files.clone(), state.upload_locks.clone());
+    let (kiosk, key2, file_id2) = (auth.kiosk.clone(), key.clone(), file_id.clone());
+    let file = blocking(&state.submissions, move |store| {
+        Ok(store.file(&kiosk, &key2, &file_id2)?)
+    })
+    .await?;
+    // A kiosk asks where a file stands only to resume it, so a request for this file still open
+    // is one the kiosk has given up on: it is stopped and its bytes counted, and the answer is
+    // where the file really ends, not the last checkpoint (see UploadLocks). If it does not stop
+    // in time, the stored offset is still a safe answer.
+    let guard = locks
+        .take_over(file.submission, &file.file_id, TAKEOVER_WAIT)
+        .await;
     let (offset, size) = blocking(&state.submissions, move |store| {
         let file = store.file(&auth.kiosk, &key, &file_id)?;
-        // While a PATCH runs, its bytes are not counted yet: report the stored offset.
-        let offset = match locks.try_lock(file.submission, &file.file_id) {
+        let offset = match guard {
             Some(_guard) => reconcile(store, &files, &file)?,
             None => file.offset,
         };
@@ -256,13 +267,23 @@ async fn prepare_append(
         .and_then(|v| v.parse().ok());
     let (files, locks) = (state.files.clone(), state.upload_locks.clone());
     let kiosk = auth.kiosk.clone();
-    let (file, guard, current) = blocking(&state.submissions, move |store| {
+    let (kiosk2, key2, file_id2) = (kiosk.clone(), key.clone(), file_id.clone());
+    let file = blocking(&state.submissions, move |store| {
+        Ok(store.file(&kiosk2, &key2, &file_id2)?)
+    })
+    .await
+    .map_err(IntoResponse::into_response)?;
+    let guard = locks
+        .take_over(file.submission, &file.file_id, TAKEOVER_WAIT)
+        .await
+        .ok_or_else(|| {
+            ApiError::from(SubmissionError::UploadBusy(file.file_id.clone())).into_response()
+        })?;
+    // Read again under the lock: the request taken over from has just stored its offset.
+    let (file, current) = blocking(&state.submissions, move |store| {
         let file = store.file(&kiosk, &key, &file_id)?;
-        let guard = locks
-            .try_lock(file.submission, &file.file_id)
-            .ok_or_else(|| SubmissionError::UploadBusy(file.file_id.clone()))?;
         let current = reconcile(store, &files, &file)?;
-        Ok((file, guard, current))
+        Ok((file, current))
     })
     .await
     .map_err(IntoResponse::into_response)?;

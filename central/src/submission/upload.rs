@@ -8,7 +8,7 @@
 //! on disk is longer than the stored offset; the next `HEAD` or `PATCH` cuts it back to the offset
 //! (`reconcile`), so the server never counts bytes it did not make durable.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::future::poll_fn;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -17,6 +17,7 @@ use std::time::Duration;
 use axum::body::{Body, Bytes, HttpBody};
 use motcua_protocol::ClientId;
 use tokio::io::AsyncWriteExt;
+use tokio_util::sync::CancellationToken;
 
 use super::files::{FileStore, Finished};
 use super::store::{FileRecord, SubmissionStore};
@@ -30,34 +31,109 @@ pub const CHECKPOINT_BYTES: u64 = 16 * 1024 * 1024;
 /// its request lasts.
 pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Files with an upload in progress: one request at a time per file.
+/// How long a new request for a file waits for the request it takes over from to store its
+/// bytes and let go.
+pub const TAKEOVER_WAIT: Duration = Duration::from_secs(30);
+
+/// Files with an upload in progress: one request at a time per file. A new request for a busy
+/// file takes over: the running one is told to stop, keeps what it received, and lets go. Only
+/// the kiosk that owns a submission reaches its files, and a kiosk uploads a file from one
+/// request at a time, so a second request means the first one's connection is dead to the kiosk
+/// (a half-open connection the server cannot see yet) and waiting for it would only block the
+/// resume until `BODY_IDLE_TIMEOUT`.
 #[derive(Debug, Default)]
 pub struct UploadLocks {
-    held: Mutex<HashSet<(i64, ClientId)>>,
+    files: Mutex<HashMap<(i64, ClientId), Arc<FileTurn>>>,
 }
 
-/// Releases its file when dropped, however the request ends.
+#[derive(Debug, Default)]
+struct FileTurn {
+    turn: Arc<tokio::sync::Mutex<()>>,
+    /// Cancelled to ask the current holder to stop.
+    stop: Mutex<CancellationToken>,
+}
+
+/// Holds its file until dropped, however the request ends.
 #[derive(Debug)]
 pub struct UploadGuard {
     locks: Arc<UploadLocks>,
     key: (i64, ClientId),
+    entry: Arc<FileTurn>,
+    stop: CancellationToken,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
 }
 
 impl UploadLocks {
-    pub fn try_lock(self: &Arc<Self>, submission: i64, file_id: &ClientId) -> Option<UploadGuard> {
-        let key = (submission, file_id.clone());
-        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
-        held.insert(key.clone()).then(|| UploadGuard {
+    fn entry(&self, key: &(i64, ClientId)) -> Arc<FileTurn> {
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        files.entry(key.clone()).or_default().clone()
+    }
+
+    fn guard(
+        self: &Arc<Self>,
+        key: (i64, ClientId),
+        entry: Arc<FileTurn>,
+        turn: tokio::sync::OwnedMutexGuard<()>,
+    ) -> UploadGuard {
+        let stop = CancellationToken::new();
+        *entry.stop.lock().unwrap_or_else(|e| e.into_inner()) = stop.clone();
+        UploadGuard {
             locks: self.clone(),
             key,
-        })
+            entry,
+            stop,
+            _turn: turn,
+        }
+    }
+
+    /// The file's lock if nobody holds it.
+    pub fn try_lock(self: &Arc<Self>, submission: i64, file_id: &ClientId) -> Option<UploadGuard> {
+        let key = (submission, file_id.clone());
+        let entry = self.entry(&key);
+        let turn = entry.turn.clone().try_lock_owned().ok()?;
+        Some(self.guard(key, entry, turn))
+    }
+
+    /// The file's lock, taken over from a running request if need be (see the type's doc).
+    /// `None` if the running request did not let go within `wait`.
+    pub async fn take_over(
+        self: &Arc<Self>,
+        submission: i64,
+        file_id: &ClientId,
+        wait: Duration,
+    ) -> Option<UploadGuard> {
+        let key = (submission, file_id.clone());
+        let entry = self.entry(&key);
+        if let Ok(turn) = entry.turn.clone().try_lock_owned() {
+            return Some(self.guard(key, entry, turn));
+        }
+        entry
+            .stop
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .cancel();
+        tracing::info!(file_id = %file_id, "a new upload request takes over from a running one");
+        let turn = tokio::time::timeout(wait, entry.turn.clone().lock_owned())
+            .await
+            .ok()?;
+        Some(self.guard(key, entry, turn))
+    }
+}
+
+impl UploadGuard {
+    /// Cancelled when a newer request for the same file takes over.
+    pub fn stop(&self) -> CancellationToken {
+        self.stop.clone()
     }
 }
 
 impl Drop for UploadGuard {
     fn drop(&mut self) {
-        let mut held = self.locks.held.lock().unwrap_or_else(|e| e.into_inner());
-        held.remove(&self.key);
+        let mut files = self.locks.files.lock().unwrap_or_else(|e| e.into_inner());
+        // Forget the file once nobody holds or waits for it: the map's reference and ours.
+        if Arc::strong_count(&self.entry) <= 2 {
+            files.remove(&self.key);
+        }
     }
 }
 
@@ -157,8 +233,9 @@ impl Upload {
             files,
             file,
             start,
-            guard: _guard,
+            guard,
         } = self;
+        let stop = guard.stop();
         let std_file = {
             let files = files.clone();
             let (submission, file_id) = (file.submission, file.file_id.clone());
@@ -169,7 +246,16 @@ impl Upload {
         let mut offset = start;
         let mut since_checkpoint = 0u64;
         let mut interrupted = false;
-        while let Some(chunk) = next_chunk(&mut body).await {
+        loop {
+            let next = tokio::select! {
+                next = next_chunk(&mut body) => next,
+                () = stop.cancelled() => {
+                    tracing::debug!(file_id = %file.file_id, "upload taken over by a newer request");
+                    interrupted = true;
+                    break;
+                }
+            };
+            let Some(chunk) = next else { break };
             let Ok(chunk) = chunk else {
                 interrupted = true;
                 break;
@@ -268,5 +354,39 @@ mod tests {
         assert!(locks.try_lock(2, &a).is_some());
         drop(guard);
         assert!(locks.try_lock(1, &a).is_some());
+        assert!(
+            locks.files.lock().unwrap().is_empty(),
+            "nothing kept per file"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_newer_request_takes_over_a_running_one() {
+        let locks = Arc::new(UploadLocks::default());
+        let a = ClientId::parse("a").unwrap();
+        let first = locks.try_lock(1, &a).unwrap();
+        let stop = first.stop();
+        let holder = tokio::spawn(async move {
+            stop.cancelled().await;
+            drop(first);
+        });
+        let second = locks.take_over(1, &a, Duration::from_secs(30)).await;
+        assert!(second.is_some());
+        holder.await.unwrap();
+        assert!(!second.unwrap().stop().is_cancelled());
+    }
+
+    #[tokio::test]
+    async fn a_holder_that_does_not_let_go_keeps_the_file() {
+        let locks = Arc::new(UploadLocks::default());
+        let a = ClientId::parse("a").unwrap();
+        let first = locks.try_lock(1, &a).unwrap();
+        assert!(
+            locks
+                .take_over(1, &a, Duration::from_millis(50))
+                .await
+                .is_none()
+        );
+        assert!(first.stop().is_cancelled(), "it was asked to stop");
     }
 }

@@ -13,6 +13,7 @@ pub const TITLE: &str = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QU�
 pub const SAVED_TITLE: &str = "GIẤY XÁC NHẬN ĐÃ LƯU HỒ SƠ";
 pub const SAVED_NOTICE: &str = "Đã lưu, sẽ gửi khi có mạng";
 pub const STATUS_CAPTION: &str = "Quét mã để xem tình trạng hồ sơ";
+pub const SAVED_STATUS_CAPTION: &str = "Quét mã để xem tình trạng hồ sơ (sau khi hồ sơ được gửi)";
 pub const PAYMENT_CAPTION: &str = "Quét để nộp phí";
 pub const FREE: &str = "Miễn phí";
 
@@ -28,6 +29,9 @@ pub struct SavedDossier {
     pub saved_on: Date,
     /// Sum of the procedure's fees as the catalog states them, in đồng.
     pub fee_total_vnd: u64,
+    /// The public status page the dossier will have: the kiosk proposes its status token with the
+    /// dossier, so the link is known before delivery and works once the server has it.
+    pub status_url: Option<String>,
 }
 
 /// What the kiosk knows about the dossier when it prints.
@@ -218,11 +222,20 @@ impl ReceiptContent {
                         "Hồ sơ đã được lưu an toàn tại máy và sẽ tự động gửi đến Trung tâm \
                          khi có mạng."
                             .to_owned(),
-                        "Mã hồ sơ, ngày hẹn trả kết quả và mã QR tra cứu tình trạng sẽ có sau \
-                         khi hồ sơ được gửi; khi cần, đưa số tham chiếu này cho cán bộ tiếp nhận."
+                        "Mã hồ sơ và ngày hẹn trả kết quả sẽ có sau khi hồ sơ được gửi; khi \
+                         cần, đưa số tham chiếu này cho cán bộ tiếp nhận."
                             .to_owned(),
                     ],
-                    codes: Vec::new(),
+                    codes: saved
+                        .status_url
+                        .iter()
+                        .map(|url| ReceiptQr {
+                            kind: QrKind::Status,
+                            payload: url.clone(),
+                            caption: SAVED_STATUS_CAPTION.to_owned(),
+                            detail: None,
+                        })
+                        .collect(),
                 }
             }
         }
@@ -366,21 +379,37 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn saved_dossier_has_its_reference_the_notice_and_no_status_code() {
-        let saved = ReceiptDossier::Saved(SavedDossier {
+    fn saved_dossier_has_its_reference_the_notice_and_the_future_status_code() {
+        let mut saved = SavedDossier {
             local_reference: "QUAY1-20261122-0007".into(),
             procedure_code: "1.001193".into(),
             procedure_name: "Đăng ký khai sinh".into(),
             saved_on: date!(2026 - 11 - 22),
             fee_total_vnd: 8000,
-        });
-        let content =
-            ReceiptContent::new(&saved, "Trung tâm", Some("Lê Thị Bình"), Some(&account()));
+            status_url: Some("https://dichvucong.example/ho-so/AbCdEfGhIjKlMnOpQrStUv".into()),
+        };
+        let content = ReceiptContent::new(
+            &ReceiptDossier::Saved(saved.clone()),
+            "Trung tâm",
+            Some("Lê Thị Bình"),
+            Some(&account()),
+        );
         assert_eq!(value(&content, "Số tham chiếu"), "QUAY1-20261122-0007");
         assert_eq!(content.notice.as_deref(), Some(SAVED_NOTICE));
         assert!(content.fields.iter().all(|f| f.label != "Mã hồ sơ"));
-        assert!(content.codes.is_empty(), "no status link exists yet");
-        assert!(content.notes.iter().any(|n| n.contains("mã QR tra cứu")));
+        assert_eq!(
+            content.codes.len(),
+            1,
+            "no payment code before a dossier code"
+        );
+        assert_eq!(content.codes[0].kind, QrKind::Status);
+        assert_eq!(content.codes[0].payload, saved.status_url.clone().unwrap());
+        assert_eq!(content.codes[0].caption, SAVED_STATUS_CAPTION);
+        assert!(content.notes.iter().any(|n| n.contains("số tham chiếu")));
+        // A dossier saved without a proposed token (an older outbox entry): no code at all.
+        saved.status_url = None;
+        let content = ReceiptContent::new(&ReceiptDossier::Saved(saved), "Trung tâm", None, None);
+        assert!(content.codes.is_empty());
     }
 
     #[test]

@@ -1,0 +1,125 @@
+//! Driving the real kiosk window through Slint's testing backend (mock time): pumping the event
+//! loop, finding elements by their accessible label (the Vietnamese text on screen) and touching
+//! them, as the UI tests do.
+
+use std::time::{Duration, Instant};
+
+use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use motcua_kiosk::app::{AppWindow, Kiosk, Nav, Screen};
+use slint::ComponentHandle;
+use slint::platform::{PointerEventButton, WindowEvent};
+
+pub struct Harness {
+    pub ui: AppWindow,
+    pub kiosk: Kiosk,
+}
+
+impl Harness {
+    /// Runs the event loop once, `step` of mock time later.
+    pub fn pump_by(&self, step: Duration) {
+        i_slint_backend_testing::mock_elapsed_time(step);
+        self.kiosk.storage.call_blocking(|_| ()).expect("storage");
+        slint::quit_event_loop().expect("quit");
+        slint::run_event_loop().expect("event loop");
+    }
+
+    pub fn settle(&self) {
+        for _ in 0..3 {
+            self.pump_by(Duration::from_millis(100));
+        }
+    }
+
+    /// Pumps the event loop until `done`, for up to 20 s of real time.
+    pub fn wait_for(&self, what: &str, done: impl Fn() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !done() {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(30));
+            self.pump_by(Duration::from_millis(100));
+        }
+    }
+
+    pub fn labels(&self) -> Vec<String> {
+        i_slint_backend_testing::ElementQuery::from_root(&self.ui)
+            .match_descendants()
+            .find_all()
+            .iter()
+            .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+
+    /// The `nth` element labelled `label` with the given role (a button's own text has the same
+    /// label as the button).
+    pub fn element(&self, label: &str, role: Option<AccessibleRole>, nth: usize) -> ElementHandle {
+        ElementHandle::find_by_accessible_label(&self.ui, label)
+            .filter(|e| role.is_none() || e.accessible_role() == role)
+            .nth(nth)
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {nth}th element labelled {label:?} on {:?}; labels: {:?}",
+                    self.screen(),
+                    self.labels()
+                )
+            })
+    }
+
+    pub fn has(&self, label: &str) -> bool {
+        ElementHandle::find_by_accessible_label(&self.ui, label)
+            .next()
+            .is_some()
+    }
+
+    pub fn tap(&self, label: &str) {
+        self.element(label, Some(AccessibleRole::Button), 0)
+            .invoke_accessible_default_action();
+        self.settle();
+    }
+
+    pub fn tap_field(&self, label: &str) {
+        self.element(label, Some(AccessibleRole::TextInput), 0)
+            .invoke_accessible_default_action();
+        self.settle();
+    }
+
+    /// A finger on the window at (`x`, `y`) for `held` of mock time.
+    pub fn press(&self, x: f32, y: f32, held: Duration) {
+        let position = slint::LogicalPosition::new(x, y);
+        let window = self.ui.window();
+        window.dispatch_event(WindowEvent::PointerMoved { position });
+        window.dispatch_event(WindowEvent::PointerPressed {
+            position,
+            button: PointerEventButton::Left,
+        });
+        let mut left = held;
+        while !left.is_zero() {
+            let step = left.min(Duration::from_millis(100));
+            self.pump_by(step);
+            left -= step;
+        }
+        window.dispatch_event(WindowEvent::PointerReleased {
+            position,
+            button: PointerEventButton::Left,
+        });
+        self.settle();
+    }
+
+    /// A barcode scanner in keyboard mode: 3 ms between keys, then Enter.
+    pub fn scan(&self, text: &str) {
+        let enter = char::from(slint::platform::Key::Return).to_string();
+        for c in text.chars().map(String::from).chain([enter]) {
+            self.ui.window().dispatch_event(WindowEvent::KeyPressed {
+                text: c.clone().into(),
+            });
+            self.ui
+                .window()
+                .dispatch_event(WindowEvent::KeyReleased { text: c.into() });
+            i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(3));
+        }
+        self.settle();
+    }
+
+    pub fn screen(&self) -> Screen {
+        self.ui.global::<Nav>().get_screen()
+    }
+}
