@@ -1,7 +1,8 @@
 //! Staff mode driven through Slint's testing backend on the real kiosk window, with the real
 //! central server over HTTP: the hidden entry (a three-second press on the emblem), wrong PINs,
 //! the lockout, the right PIN, the kiosk's state, a scanner test, "update the catalog now",
-//! changing a setting, an invalid setting refused with its key, and leaving (PIN and form
+//! changing a setting, an invalid setting refused with its key, enrolling with a one-time code,
+//! and leaving (PIN and form
 //! forgotten, restart asked for because settings changed). One test: the testing backend allows one event loop per process.
 
 mod common;
@@ -196,6 +197,39 @@ fn staff_open_the_kiosk_with_the_pin_and_change_a_setting() {
     let after =
         motcua_kiosk::operations::staff_settings::apply_stored(h.kiosk.staff.running.clone());
     assert_eq!(after.center_name, "hue");
+
+    // Enrolling from the staff screen with a one-time code: a wrong code is refused with the
+    // server's reason; the right one stores this kiosk's credential.
+    let code = motcua_central::open_operations(&config)
+        .unwrap()
+        .add_kiosk("quay-8", time::OffsetDateTime::now_utc())
+        .unwrap();
+    h.tap_field("Mã đăng ký (do máy chủ trung tâm cấp)");
+    type_text(&h, "aaaa-bbbb-cccc");
+    h.tap("Đăng ký kiosk với máy chủ ở trên");
+    h.wait_for("the refusal", || {
+        staff(&h).get_notice() != StaffNotice::Enrolling
+    });
+    assert_eq!(staff(&h).get_notice(), StaffNotice::EnrollFailed);
+    assert!(!kiosk_dir.path().join("credential.json").exists());
+    h.tap_field("Mã đăng ký (do máy chủ trung tâm cấp)");
+    type_text(&h, &code.to_lowercase());
+    h.tap("Đăng ký kiosk với máy chủ ở trên");
+    h.wait_for("the enrollment", || {
+        staff(&h).get_notice() != StaffNotice::Enrolling
+    });
+    assert_eq!(
+        staff(&h).get_notice(),
+        StaffNotice::Enrolled,
+        "{}",
+        staff(&h).get_notice_detail()
+    );
+    assert_eq!(staff(&h).get_notice_detail(), "quay-8");
+    let stored = motcua_kiosk::operations::Credential::load(kiosk_dir.path())
+        .unwrap()
+        .expect("a stored credential");
+    assert_eq!(stored.kiosk_name, "quay-8");
+    assert_eq!(staff(&h).get_enrollment_code(), "", "the code is forgotten");
 
     // Leaving: back home, the PIN pad reset, and a restart asked for to run the new settings.
     assert!(!h.kiosk.staff.restart.is_requested());

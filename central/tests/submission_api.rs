@@ -1309,3 +1309,63 @@ async fn a_phone_sends_photos_once_and_the_kiosk_collects_them() {
         assert!(!text.contains(secret), "{secret:?} in the logs");
     }
 }
+
+/// File names from a phone are only shown, never used as paths: a name that climbs directories
+/// stores nothing outside the data folder (files are kept under generated ids), and a name with
+/// HTML is shown as text.
+#[tokio::test(flavor = "multi_thread")]
+async fn phone_file_names_neither_reach_outside_nor_inject_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn(dir.path()).await;
+    let base = server.base_url();
+    let keys = keys(dir.path());
+    let session = open_session(&base, &keys.kiosk).await;
+    let url = session["upload_url"].as_str().unwrap().to_owned();
+    let (status, headers, _) = phone(reqwest::Method::GET, &url, None, None).await;
+    assert_eq!(status, 200);
+    let cookie = headers["set-cookie"]
+        .to_str()
+        .unwrap()
+        .strip_prefix("motcua_tai_len=")
+        .and_then(|rest| rest.split(';').next())
+        .unwrap()
+        .to_owned();
+    let escape = format!("motcua-escape-{}.jpg", std::process::id());
+    let climbing = format!("../../../../../../tmp/{escape}");
+    let body = form_body(&[
+        (climbing.as_str(), "image/jpeg", &jpeg(2000, 40)),
+        (
+            "../../<img src=x onerror=alert(1)>.jpg",
+            "image/jpeg",
+            &jpeg(2000, 41),
+        ),
+    ]);
+    let (status, _, page) = phone(reqwest::Method::POST, &url, Some(&cookie), Some(body)).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Đã nhận 2 tệp"), "{page}");
+    assert!(page.contains(&format!("<b>{escape}</b>")), "{page}");
+    assert!(
+        page.contains("<b>&lt;img src=x onerror=alert(1)&gt;.jpg</b>"),
+        "{page}"
+    );
+    assert!(!page.contains("<img src=x"), "{page}");
+    assert!(!std::path::Path::new("/tmp").join(&escape).exists());
+    let mut names = Vec::new();
+    let mut stack = vec![dir.path().to_owned()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(folder).unwrap().flatten() {
+            if entry.path().is_dir() {
+                stack.push(entry.path());
+            } else {
+                names.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+    }
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.contains("escape") && !n.contains("img")),
+        "{names:?}"
+    );
+    server.stop().await;
+}

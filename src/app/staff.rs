@@ -38,7 +38,8 @@ struct Draft {
     landscape: bool,
     printer_address: String,
     scanner_device: String,
-    /// Saved: the kiosk restarts with the new settings when staff leave.
+    enrollment_code: String,
+    /// Saved, or enrolled: the kiosk restarts with the new settings when staff leave.
     saved: bool,
 }
 
@@ -134,6 +135,13 @@ pub fn wire(ui: &AppWindow, kiosk: &Kiosk) {
     adapter.on_save_settings(move || {
         if let Some(ui) = weak.upgrade() {
             save_settings(&ui, &k);
+        }
+    });
+    let weak = ui.as_weak();
+    let k = kiosk.clone();
+    adapter.on_enroll(move || {
+        if let Some(ui) = weak.upgrade() {
+            enroll(&ui, &k);
         }
     });
     let weak = ui.as_weak();
@@ -263,6 +271,7 @@ fn open_menu(ui: &AppWindow, kiosk: &Kiosk) {
                 .as_ref()
                 .map(|d| d.display().to_string())
                 .unwrap_or_default(),
+            enrollment_code: String::new(),
             saved: false,
         }
     });
@@ -414,6 +423,7 @@ fn show_draft(ui: &AppWindow) {
         adapter.set_landscape(d.landscape);
         adapter.set_printer_address(d.printer_address.as_str().into());
         adapter.set_scanner_device(d.scanner_device.as_str().into());
+        adapter.set_enrollment_code(d.enrollment_code.as_str().into());
     });
 }
 
@@ -425,6 +435,7 @@ fn with_edited(ui: &AppWindow, edit: impl FnOnce(&mut String)) {
             StaffField::ServerUrl => &mut d.server_url,
             StaffField::PrinterAddress => &mut d.printer_address,
             StaffField::ScannerDevice => &mut d.scanner_device,
+            StaffField::EnrollmentCode => &mut d.enrollment_code,
             StaffField::None => return,
         };
         edit(target);
@@ -521,6 +532,67 @@ fn save_settings(ui: &AppWindow, kiosk: &Kiosk) {
             notice(ui, StaffNotice::SaveFailed, &reason);
         }
     }
+}
+
+/// Exchanges the one-time code for a credential with the server address in the form, which is
+/// saved as a setting too when it differs (a kiosk moved to another server).
+fn enroll(ui: &AppWindow, kiosk: &Kiosk) {
+    ui.global::<StaffAdapter>().set_editing(StaffField::None);
+    let (server, code) = DRAFT.with_borrow(|d| {
+        (
+            d.server_url.trim().to_owned(),
+            d.enrollment_code.trim().to_owned(),
+        )
+    });
+    if let Err(reason) = crate::config::check_server_url(&server) {
+        notice(
+            ui,
+            StaffNotice::EnrollFailed,
+            &format!("server_url: {reason}"),
+        );
+        return;
+    }
+    if code.is_empty() {
+        notice(ui, StaffNotice::EnrollFailed, "no enrollment code");
+        return;
+    }
+    notice(ui, StaffNotice::Enrolling, "");
+    let running = kiosk.staff.running.clone();
+    let weak = ui.as_weak();
+    kiosk.runtime.spawn(async move {
+        let outcome = match crate::operations::enroll(&server, &code).await {
+            Ok(credential) => {
+                let saved = credential
+                    .save(&running.data_dir)
+                    .map_err(|e| e.to_string())
+                    .and_then(|()| {
+                        if running.server_url.as_deref() == Some(server.as_str()) {
+                            Ok(())
+                        } else {
+                            let changes = format!("server_url = {:?}\n", server);
+                            crate::operations::staff_settings::save(&running, &changes).map(|_| ())
+                        }
+                    });
+                saved.map(|()| credential.kiosk_name)
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        let _ = weak.upgrade_in_event_loop(move |ui| match outcome {
+            Ok(name) => {
+                tracing::info!(kiosk = %name, "kiosk enrolled from the staff screen");
+                DRAFT.with_borrow_mut(|d| {
+                    d.enrollment_code.clear();
+                    d.saved = true;
+                });
+                show_draft(&ui);
+                notice(&ui, StaffNotice::Enrolled, &name);
+            }
+            Err(reason) => {
+                tracing::warn!("enrollment from the staff screen failed: {reason}");
+                notice(&ui, StaffNotice::EnrollFailed, &reason);
+            }
+        });
+    });
 }
 
 fn reboot(ui: &AppWindow, kiosk: &Kiosk) {
