@@ -25,12 +25,31 @@ pub enum ConfigError {
 /// Keys staff may change on the kiosk's staff screen.
 pub const STAFF_SETTING_KEYS: &[&str] = &[
     "center_name",
+    "default_language",
     "server_url",
     "public_url",
     "orientation",
     "printer",
     "scanner_device",
 ];
+
+/// The language every visit starts in, and returns to when the visitor leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Language {
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Vi => "vi",
+            Language::En => "en",
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -56,6 +75,8 @@ pub struct KioskConfig {
     /// Seconds between health reports to the central server (docs/fleet.md).
     pub heartbeat_interval_secs: u64,
     pub orientation: Orientation,
+    /// "vi" (the default) or "en".
+    pub default_language: Language,
     pub fullscreen: bool,
     /// A barcode scanner in serial mode, e.g. `/dev/ttyACM0`. Scanners in keyboard mode need no
     /// setting: they are recognised by how fast they type.
@@ -84,6 +105,7 @@ impl Default for KioskConfig {
             sync_interval_secs: 300,
             heartbeat_interval_secs: 60,
             orientation: Orientation::Portrait,
+            default_language: Language::Vi,
             fullscreen: false,
             scanner_device: None,
             scanner_max_key_gap_ms: 35,

@@ -296,6 +296,13 @@ fn going_home_forgets_the_visitor(h: &Harness) {
     h.type_on_keyboard("s");
     assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "s");
     h.tap("Về trang chủ");
+    // The next visitor starts in the default language, whatever the last one chose.
+    h.tap("Tra cứu thủ tục");
+    h.tap("English");
+    assert_eq!(h.ui.global::<Header>().get_language(), "en");
+    h.tap("Home");
+    assert_eq!(h.ui.global::<Header>().get_language(), "vi");
+    assert!(h.visible("Tra cứu thủ tục"));
 }
 
 fn page_qr_decodes_to_the_procedure_page(h: &Harness) {

@@ -183,12 +183,15 @@ fn staff_open_the_kiosk_with_the_pin_and_change_a_setting() {
     type_text(&h, "hue");
     h.tap("Màn hình: đứng dọc");
     assert!(staff(&h).get_landscape());
+    h.tap("Lượt dùng bắt đầu bằng: Tiếng Việt");
+    assert!(staff(&h).get_english_default());
     h.tap("Lưu cài đặt");
     assert_eq!(staff(&h).get_notice(), StaffNotice::Saved);
     assert_eq!(staff(&h).get_settings_problem(), "");
     let stored: toml::Table = toml::from_str(&std::fs::read_to_string(&settings).unwrap()).unwrap();
     assert_eq!(stored["center_name"].as_str(), Some("hue"));
     assert_eq!(stored["orientation"].as_str(), Some("landscape"));
+    assert_eq!(stored["default_language"].as_str(), Some("en"));
     assert!(
         !stored.contains_key("server_url"),
         "unchanged keys are not stored"

@@ -102,7 +102,14 @@ pub fn wire(ui: &AppWindow, kiosk: Kiosk) {
             _ => {}
         }
     });
-    select_language(ui, "vi");
+    let default = kiosk.staff.running.default_language.code();
+    DEFAULT_LANGUAGE.with(|d| d.set(default));
+    select_language(ui, default);
+}
+
+thread_local! {
+    // The language each visit starts in (`default_language`).
+    static DEFAULT_LANGUAGE: std::cell::Cell<&'static str> = const { std::cell::Cell::new("vi") };
 }
 
 /// Back to the home screen with nothing of the last visitor left on screen.
@@ -120,6 +127,9 @@ pub fn reset_visit(ui: &AppWindow) {
     scanner::forget();
     ui.global::<KeyboardAdapter>().set_shown(false);
     ui.global::<KeyboardAdapter>().set_digits(false);
+    if ui.global::<Header>().get_language() != DEFAULT_LANGUAGE.with(|d| d.get()) {
+        select_language(ui, DEFAULT_LANGUAGE.with(|d| d.get()));
+    }
     ui.global::<Nav>().set_screen(Screen::Home);
 }
 

@@ -10,7 +10,7 @@ use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 use super::operations::RestartRequest;
 use super::{AppWindow, Header, KeyboardAdapter, Kiosk, Nav, Screen};
 use super::{PinProblem, StaffAdapter, StaffField, StaffNotice, StaffView};
-use crate::config::{KioskConfig, Orientation};
+use crate::config::{KioskConfig, Language, Orientation};
 use crate::operations::RecentErrors;
 use crate::operations::staff_pin::{self, Attempt, PinError, PinGuard};
 
@@ -36,6 +36,7 @@ struct Draft {
     center_name: String,
     server_url: String,
     landscape: bool,
+    english_default: bool,
     printer_address: String,
     scanner_device: String,
     enrollment_code: String,
@@ -128,6 +129,12 @@ pub fn wire(ui: &AppWindow, kiosk: &Kiosk) {
     adapter.on_toggle_orientation(move || {
         let Some(ui) = weak.upgrade() else { return };
         DRAFT.with_borrow_mut(|d| d.landscape = !d.landscape);
+        show_draft(&ui);
+    });
+    let weak = ui.as_weak();
+    adapter.on_toggle_language(move || {
+        let Some(ui) = weak.upgrade() else { return };
+        DRAFT.with_borrow_mut(|d| d.english_default = !d.english_default);
         show_draft(&ui);
     });
     let weak = ui.as_weak();
@@ -265,6 +272,7 @@ fn open_menu(ui: &AppWindow, kiosk: &Kiosk) {
             center_name: running.center_name.clone(),
             server_url: running.server_url.clone().unwrap_or_default(),
             landscape: running.orientation == Orientation::Landscape,
+            english_default: running.default_language == Language::En,
             printer_address: running.printer.address.clone().unwrap_or_default(),
             scanner_device: running
                 .scanner_device
@@ -421,6 +429,7 @@ fn show_draft(ui: &AppWindow) {
         adapter.set_center_name(d.center_name.as_str().into());
         adapter.set_server_url(d.server_url.as_str().into());
         adapter.set_landscape(d.landscape);
+        adapter.set_english_default(d.english_default);
         adapter.set_printer_address(d.printer_address.as_str().into());
         adapter.set_scanner_device(d.scanner_device.as_str().into());
         adapter.set_enrollment_code(d.enrollment_code.as_str().into());
@@ -495,6 +504,17 @@ fn changes(draft: &Draft, running: &KioskConfig) -> String {
         table.insert(
             "orientation".into(),
             toml::Value::String(orientation.into()),
+        );
+    }
+    let language = if draft.english_default {
+        Language::En
+    } else {
+        Language::Vi
+    };
+    if language != running.default_language {
+        table.insert(
+            "default_language".into(),
+            toml::Value::String(language.code().into()),
         );
     }
     if Some(draft.printer_address.trim()) != running.printer.address.as_deref()
