@@ -95,46 +95,38 @@ mod tests {
     use super::*;
     use tracing_subscriber::layer::SubscriberExt;
 
-    #[test]
-    fn keeps_the_last_distinct_warnings_and_errors_newest_first() {
+    /// What the layer keeps of: an info line, a warning, an error, the warning again, then `more`.
+    fn logged(more: impl FnOnce()) -> Vec<String> {
         let errors = RecentErrors::default();
         let subscriber = tracing_subscriber::registry().with(errors.layer());
         tracing::subscriber::with_default(subscriber, || {
             tracing::info!("not kept");
-            tracing::warn!(
-                reference = "QUAY1-20261123-0001",
-                "delivery failed: timeout"
-            );
+            let warn = || {
+                tracing::warn!(
+                    reference = "QUAY1-20261123-0001",
+                    "delivery failed: timeout"
+                )
+            };
+            warn();
             tracing::error!("cannot save");
-            tracing::warn!(
-                reference = "QUAY1-20261123-0001",
-                "delivery failed: timeout"
-            );
+            warn();
+            more();
+        });
+        errors.snapshot()
+    }
+
+    #[test]
+    fn keeps_the_last_distinct_warnings_and_errors_newest_first() {
+        let lines = logged(|| {
             for n in 0..20 {
                 tracing::error!("error {n}");
             }
         });
-        let lines = errors.snapshot();
         assert_eq!(lines.len(), HEARTBEAT_MAX_ERRORS);
         assert_eq!(lines[0], "ERROR: error 19");
         assert_eq!(lines[9], "ERROR: error 10");
 
-        let errors = RecentErrors::default();
-        let subscriber = tracing_subscriber::registry().with(errors.layer());
-        tracing::subscriber::with_default(subscriber, || {
-            tracing::info!("not kept");
-            tracing::warn!(
-                reference = "QUAY1-20261123-0001",
-                "delivery failed: timeout"
-            );
-            tracing::error!("cannot save");
-            tracing::warn!(
-                reference = "QUAY1-20261123-0001",
-                "delivery failed: timeout"
-            );
-            tracing::error!("{}", "x".repeat(1000));
-        });
-        let lines = errors.snapshot();
+        let lines = logged(|| tracing::error!("{}", "x".repeat(1000)));
         assert_eq!(lines.len(), 3, "{lines:?}");
         assert_eq!(lines[0].chars().count(), HEARTBEAT_MAX_ERROR_CHARS);
         assert_eq!(
