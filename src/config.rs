@@ -184,14 +184,12 @@ impl KioskConfig {
     /// Every value that is out of range or inconsistent, each as "key: reason".
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        if let Some(url) = &self.server_url {
-            if let Err(reason) = check_server_url(url) {
-                problems.push(format!("server_url: {reason}"));
-            }
-        }
-        if let Some(url) = &self.public_url {
-            if let Err(reason) = check_server_url(url) {
-                problems.push(format!("public_url: {reason}"));
+        for (key, url) in [
+            ("server_url", &self.server_url),
+            ("public_url", &self.public_url),
+        ] {
+            if let Some(Err(reason)) = url.as_deref().map(check_server_url) {
+                problems.push(format!("{key}: {reason}"));
             }
         }
         if self.sync_interval_secs < 10 {
@@ -217,10 +215,8 @@ impl KioskConfig {
         if let Err(problem) = self.printer.validate() {
             problems.push(problem);
         }
-        if let Some(payment) = &self.payment {
-            if let Err(e) = payment.validate() {
-                problems.push(format!("payment: {e}"));
-            }
+        if let Some(Err(e)) = self.payment.as_ref().map(|p| p.validate()) {
+            problems.push(format!("payment: {e}"));
         }
         if self.center_name.trim().is_empty() {
             problems.push("center_name: must not be empty".to_owned());

@@ -2,7 +2,7 @@
 //! central server over HTTP: the hidden entry (a three-second press on the emblem), wrong PINs,
 //! the lockout, the right PIN, the kiosk's state, a scanner test, "update the catalog now",
 //! changing a setting, an invalid setting refused with its key, enrolling with a one-time code,
-//! and leaving (PIN and form
+//! the warning once the server revokes the kiosk's credential, and leaving (PIN and form
 //! forgotten, restart asked for because settings changed). One test: the testing backend allows one event loop per process.
 
 mod common;
@@ -16,7 +16,8 @@ use motcua_kiosk::app::{
     StaffSettings, StaffView,
 };
 use motcua_kiosk::config::KioskConfig;
-use motcua_kiosk::operations::{RecentErrors, staff_pin};
+use motcua_kiosk::operations::{FleetReporter, RecentErrors, SharedPrinterState, staff_pin};
+use motcua_protocol::PrinterState;
 use slint::{ComponentHandle, Model};
 
 const PIN: &str = "246810";
@@ -65,6 +66,7 @@ fn staff_open_the_kiosk_with_the_pin_and_change_a_setting() {
     let base = server.base_url();
     let config = common::central_config(server_dir.path());
     let credential = motcua_central::issue_kiosk_credential(&config, "quay-7").unwrap();
+    let credential_for_heartbeats = credential.clone();
     let storage = common::open_kiosk_storage(&kiosk_dir.path().join("kiosk.db"));
     staff_pin::set_pin(kiosk_dir.path(), PIN).unwrap();
     let errors = RecentErrors::default();
@@ -92,6 +94,7 @@ fn staff_open_the_kiosk_with_the_pin_and_change_a_setting() {
             config_version: 0,
             errors,
             restart: Default::default(),
+            credential_refused: Default::default(),
             first_lockout: Some(Duration::from_secs(1)),
         },
     };
@@ -233,6 +236,37 @@ fn staff_open_the_kiosk_with_the_pin_and_change_a_setting() {
         .expect("a stored credential");
     assert_eq!(stored.kiosk_name, "quay-8");
     assert_eq!(staff(&h).get_enrollment_code(), "", "the code is forgotten");
+
+    // Heartbeats run; once the server revokes this kiosk's credential, staff mode says so.
+    let reporter = FleetReporter::new(
+        &base,
+        Some(credential_for_heartbeats),
+        h.kiosk.staff.running.clone(),
+        0,
+        RecentErrors::default(),
+        SharedPrinterState::new(PrinterState::None),
+    )
+    .unwrap();
+    runtime.spawn(motcua_kiosk::app::operations::heartbeat_loop(
+        reporter,
+        storage.clone(),
+        Duration::from_millis(100),
+        h.kiosk.staff.restart.clone(),
+        h.kiosk.staff.credential_refused.clone(),
+    ));
+    assert!(!staff(&h).get_credential_refused());
+    motcua_central::open_operations(&config)
+        .unwrap()
+        .revoke_kiosk("quay-7", time::OffsetDateTime::now_utc())
+        .unwrap();
+    h.wait_for("the refused heartbeat", || {
+        h.kiosk.staff.credential_refused.get()
+    });
+    h.tap("Đồng bộ ngay");
+    h.wait_for("the refresh", || staff(&h).get_credential_refused());
+    assert!(h.labels().iter().any(|l| {
+        l.starts_with("Máy chủ trung tâm không chấp nhận thông tin xác thực của kiosk này")
+    }));
 
     // Leaving: back home, the PIN pad reset, and a restart asked for to run the new settings.
     assert!(!h.kiosk.staff.restart.is_requested());

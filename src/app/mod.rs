@@ -251,6 +251,7 @@ pub fn run(startup: Startup) -> anyhow::Result<()> {
         });
     let printer = printing::ReceiptPrinter::from_config(&config, printer_state.clone());
     let restart = operations::RestartRequest::default();
+    let credential_refused = operations::CredentialRefused::default();
     match crate::operations::FleetReporter::new(
         &server_url,
         credential.clone(),
@@ -265,6 +266,7 @@ pub fn run(startup: Startup) -> anyhow::Result<()> {
                 storage.clone(),
                 Duration::from_secs(config.heartbeat_interval_secs),
                 restart.clone(),
+                credential_refused.clone(),
             ));
         }
         Err(e) => tracing::error!("no heartbeats: {e}"),
@@ -313,6 +315,7 @@ pub fn run(startup: Startup) -> anyhow::Result<()> {
                 config_version,
                 errors: errors.clone(),
                 restart: restart.clone(),
+                credential_refused,
                 first_lockout: None,
             },
         },

@@ -66,6 +66,21 @@ impl RestartRequest {
     }
 }
 
+/// Set while the central server refuses this kiosk's credential (revoked, or the server was
+/// reset): staff mode says so, since visitors only see that lookups come from the cache.
+#[derive(Debug, Clone, Default)]
+pub struct CredentialRefused(Arc<AtomicBool>);
+
+impl CredentialRefused {
+    pub fn set(&self, refused: bool) {
+        self.0.store(refused, Ordering::SeqCst);
+    }
+
+    pub fn get(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
 /// Restarts the kiosk once `request` is set and no visitor is using it (the home screen). The
 /// returned timer must live as long as the window.
 pub fn restart_when_idle(ui: &AppWindow, request: RestartRequest) -> Timer {
@@ -95,21 +110,25 @@ pub fn restart_now() {
 }
 
 /// Sends a heartbeat every `interval`; a remote configuration accepted on the way asks for a
-/// restart so the kiosk runs it.
+/// restart so the kiosk runs it; `refused` follows whether the server takes the credential.
 pub async fn heartbeat_loop(
     mut reporter: FleetReporter,
     storage: StorageHandle,
     interval: Duration,
     restart: RestartRequest,
+    refused: CredentialRefused,
 ) {
     loop {
         match reporter.report(&storage).await {
-            Ok(ConfigChange::Accepted { version }) => {
-                tracing::info!(version, "restarting at the next quiet moment to run it");
-                restart.request();
+            Ok(change) => {
+                refused.set(false);
+                if let ConfigChange::Accepted { version } = change {
+                    tracing::info!(version, "restarting at the next quiet moment to run it");
+                    restart.request();
+                }
             }
-            Ok(_) => {}
             Err(HeartbeatError::Unauthorized) => {
+                refused.set(true);
                 tracing::error!("heartbeat refused: {}", HeartbeatError::Unauthorized);
             }
             Err(e) => tracing::debug!("heartbeat not sent: {e}"),

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 
-use super::operations::RestartRequest;
+use super::operations::{CredentialRefused, RestartRequest};
 use super::{AppWindow, Header, KeyboardAdapter, Kiosk, Nav, Screen};
 use super::{PinProblem, StaffAdapter, StaffField, StaffNotice, StaffView};
 use crate::config::{KioskConfig, Language, Orientation};
@@ -26,6 +26,8 @@ pub struct StaffSettings {
     pub config_version: u64,
     pub errors: RecentErrors,
     pub restart: RestartRequest,
+    /// Whether the central server refuses this kiosk's credential (from the heartbeats).
+    pub credential_refused: CredentialRefused,
     /// The first lockout after five wrong PINs; `None`: the standard 30 seconds.
     pub first_lockout: Option<Duration>,
 }
@@ -310,6 +312,7 @@ fn refresh(ui: &AppWindow, kiosk: &Kiosk) {
     let header = ui.global::<Header>();
     let adapter = ui.global::<StaffAdapter>();
     adapter.set_reachable(header.get_online());
+    adapter.set_credential_refused(kiosk.staff.credential_refused.get());
     adapter.set_last_sync(header.get_last_sync());
     let lines: Vec<SharedString> = kiosk
         .staff

@@ -217,5 +217,8 @@ impl FleetReporter {
 
 fn disk_free(dir: &std::path::Path) -> Option<u64> {
     let stat = nix::sys::statvfs::statvfs(dir).ok()?;
-    Some(u64::from(stat.blocks_available()).saturating_mul(u64::from(stat.fragment_size())))
+    // The field types differ between platforms (u64 on Linux x86_64, u32 elsewhere).
+    #[allow(clippy::useless_conversion)]
+    let free = u64::from(stat.blocks_available()).saturating_mul(u64::from(stat.fragment_size()));
+    Some(free)
 }
