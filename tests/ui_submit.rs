@@ -8,136 +8,40 @@
 
 mod common;
 
-use std::io::Write;
-use std::time::{Duration, Instant};
+use common::ui::Harness;
 
-use i_slint_backend_testing::AccessibleRole;
+use std::io::Write;
+use std::time::Duration;
+
 use i_slint_backend_testing::ElementHandle;
 use motcua_central::{CentralConfig, DEMO_CATALOG, RunningServer};
 use motcua_kiosk::app::{
-    AppWindow, AttachProblem, FieldProblem, Kiosk, Nav, PrintState, ReceiptPrinter, Screen,
+    AppWindow, AttachProblem, FieldProblem, Kiosk, PrintState, ReceiptPrinter, Screen,
     SearchAdapter, SubmissionSettings, SubmitAdapter, SubmitStep,
 };
 use motcua_kiosk::submission::receipt::escpos::{parse_escpos, stored_qr_payloads};
 use motcua_kiosk::submission::receipt::{PrinterConfig, PrinterKind};
-use slint::platform::{Key, WindowEvent};
 use slint::{ComponentHandle, Model};
 
 const CARD: &str = "079190004321|272727272|Trần Thị Bích Ngọc|12051990|Nữ|12 Lê Lợi, phường Bến Nghé, TP. Hồ Chí Minh|15082021";
 
-struct Harness {
-    ui: AppWindow,
-    kiosk: Kiosk,
+fn submit(h: &Harness) -> SubmitAdapter<'_> {
+    h.ui.global::<SubmitAdapter>()
 }
 
-impl Harness {
-    fn pump(&self) {
-        i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(500));
-        self.kiosk.storage.call_blocking(|_| ()).expect("storage");
-        slint::quit_event_loop().expect("quit");
-        slint::run_event_loop().expect("event loop");
-    }
+/// The applicant form's field `index`: its value and what is wrong with it.
+fn field(h: &Harness, index: usize) -> (String, FieldProblem) {
+    let field = submit(h).get_fields().row_data(index).expect("field");
+    (field.value.to_string(), field.problem)
+}
 
-    fn settle(&self) {
-        for _ in 0..3 {
-            self.pump();
-        }
-    }
-
-    /// Pumps the event loop (timers run on mock time) until `done`, for up to 20 s of real time.
-    fn wait_for(&self, what: &str, done: impl Fn() -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !done() {
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
-            std::thread::sleep(Duration::from_millis(30));
-            self.pump();
-        }
-    }
-
-    /// The `nth` element labelled `label` with the given role (a button's own text has the same
-    /// label as the button).
-    fn element(&self, label: &str, role: Option<AccessibleRole>, nth: usize) -> ElementHandle {
-        ElementHandle::find_by_accessible_label(&self.ui, label)
-            .filter(|e| role.is_none() || e.accessible_role() == role)
-            .nth(nth)
-            .unwrap_or_else(|| {
-                let labels: Vec<String> =
-                    i_slint_backend_testing::ElementQuery::from_root(&self.ui)
-                        .match_descendants()
-                        .find_all()
-                        .iter()
-                        .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
-                        .filter(|l| !l.is_empty())
-                        .collect();
-                panic!(
-                    "no {nth}th element labelled {label:?} on {:?}; labels: {labels:?}",
-                    self.screen()
-                )
-            })
-    }
-
-    fn tap(&self, label: &str) {
-        self.element(label, None, 0)
-            .invoke_accessible_default_action();
-        self.settle();
-    }
-
-    fn tap_nth(&self, label: &str, nth: usize) {
-        self.element(label, Some(AccessibleRole::Button), nth)
-            .invoke_accessible_default_action();
-        self.settle();
-    }
-
-    fn tap_field(&self, label: &str) {
-        self.element(label, Some(AccessibleRole::TextInput), 0)
-            .invoke_accessible_default_action();
-        self.settle();
-    }
-
-    fn screen(&self) -> Screen {
-        self.ui.global::<Nav>().get_screen()
-    }
-
-    fn submit(&self) -> SubmitAdapter<'_> {
-        self.ui.global::<SubmitAdapter>()
-    }
-
-    fn field(&self, index: usize) -> (String, FieldProblem) {
-        let field = self.submit().get_fields().row_data(index).expect("field");
-        (field.value.to_string(), field.problem)
-    }
-
-    fn set_field(&self, label: &str, value: &str) {
-        self.element(label, Some(AccessibleRole::TextInput), 0)
-            .set_accessible_value(value);
-        self.settle();
-    }
-
-    /// A barcode scanner in keyboard mode: 3 ms between keys, then Enter.
-    fn scan(&self, text: &str) {
-        for c in text
-            .chars()
-            .map(String::from)
-            .chain([char::from(Key::Return).to_string()])
-        {
-            self.ui.window().dispatch_event(WindowEvent::KeyPressed {
-                text: c.clone().into(),
-            });
-            self.ui
-                .window()
-                .dispatch_event(WindowEvent::KeyReleased { text: c.into() });
-            i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(3));
-        }
-        self.settle();
-    }
-
-    fn pages(&self, document: usize) -> usize {
-        self.submit()
-            .get_documents()
-            .row_data(document)
-            .map(|d| d.pages.row_count())
-            .unwrap_or(0)
-    }
+/// Pages attached to the procedure's document `document`.
+fn pages(h: &Harness, document: usize) -> usize {
+    submit(h)
+        .get_documents()
+        .row_data(document)
+        .map(|d| d.pages.row_count())
+        .unwrap_or(0)
 }
 
 fn png_page() -> Vec<u8> {
@@ -312,8 +216,8 @@ fn visitor_submits_a_dossier() {
     assert_eq!(h.screen(), Screen::Detail);
     h.tap("Nộp hồ sơ này trực tuyến");
     assert_eq!(h.screen(), Screen::Submit);
-    assert_eq!(h.submit().get_step(), SubmitStep::Applicant);
-    assert_eq!(h.submit().get_procedure_name(), "Đăng ký khai sinh");
+    assert_eq!(submit(&h).get_step(), SubmitStep::Applicant);
+    assert_eq!(submit(&h).get_procedure_name(), "Đăng ký khai sinh");
 
     // The ID card's QR fills the form; the phone number is still to be given.
     h.scan(CARD);
@@ -322,73 +226,73 @@ fn visitor_submits_a_dossier() {
         Screen::Submit,
         "a scanned ID card stays on the form"
     );
-    assert_eq!(h.field(0).0, "Trần Thị Bích Ngọc");
-    assert_eq!(h.field(1).0, "079190004321");
-    assert_eq!(h.field(2).0, "12/05/1990");
-    assert!(h.submit().get_card_filled());
+    assert_eq!(field(&h, 0).0, "Trần Thị Bích Ngọc");
+    assert_eq!(field(&h, 1).0, "079190004321");
+    assert_eq!(field(&h, 2).0, "12/05/1990");
+    assert!(submit(&h).get_card_filled());
     h.tap("Tiếp tục");
     assert_eq!(
-        h.submit().get_step(),
+        submit(&h).get_step(),
         SubmitStep::Applicant,
         "the phone is missing"
     );
-    assert_eq!(h.field(3).1, FieldProblem::Phone);
+    assert_eq!(field(&h, 3).1, FieldProblem::Phone);
     // Typed on the on-screen keyboard (digits), one field at a time.
     h.tap_field("Số điện thoại di động");
     for digit in "0987654321".chars() {
         h.tap(&digit.to_string());
     }
-    assert_eq!(h.field(3), ("0987654321".into(), FieldProblem::None));
+    assert_eq!(field(&h, 3), ("0987654321".into(), FieldProblem::None));
     // A wrong province code is named precisely, next to the field.
     h.set_field("Số căn cước công dân (12 chữ số)", "003190004321");
     h.tap("Tiếp tục");
-    assert_eq!(h.field(1).1, FieldProblem::IdProvince);
+    assert_eq!(field(&h, 1).1, FieldProblem::IdProvince);
     h.set_field("Số căn cước công dân (12 chữ số)", "079190004321");
     h.tap("Tiếp tục");
-    assert_eq!(h.submit().get_step(), SubmitStep::Documents);
+    assert_eq!(submit(&h).get_step(), SubmitStep::Documents);
 
     // Continuing without the required documents names them.
     h.tap("Tiếp tục");
     assert_eq!(
-        h.submit().get_attach_problem(),
+        submit(&h).get_attach_problem(),
         AttachProblem::MissingRequired
     );
-    assert_eq!(h.submit().get_missing().row_count(), 2);
+    assert_eq!(submit(&h).get_missing().row_count(), 2);
 
     // The scanner's page for the form.
     h.tap_nth("Quét một trang", 0);
-    h.wait_for("the scanned page", || h.pages(0) == 1);
+    h.wait_for("the scanned page", || pages(&h, 0) == 1);
     // A program renamed as a picture is refused, by its content.
     std::fs::write(&scanner_output, b"MZ\x90\x00\x03\x00\x00\x00not a picture").unwrap();
     h.tap_nth("Quét một trang", 0);
     h.wait_for("the refusal", || {
-        h.submit().get_attach_problem() == AttachProblem::NotAllowedType
+        submit(&h).get_attach_problem() == AttachProblem::NotAllowedType
     });
-    assert_eq!(h.pages(0), 1);
+    assert_eq!(pages(&h, 0), 1);
 
     // The birth certificate, photographed with the visitor's phone.
     h.tap_nth("Dùng điện thoại", 1);
-    h.wait_for("the phone QR", || h.submit().get_phone_document() == 1);
-    let upload_url = decode_qr(&h.submit().get_phone_qr(), files.path());
+    h.wait_for("the phone QR", || submit(&h).get_phone_document() == 1);
+    let upload_url = decode_qr(&submit(&h).get_phone_qr(), files.path());
     assert!(
         upload_url.starts_with(&format!("{base}/tai-len/")),
         "{upload_url}"
     );
     let photo = std::fs::read(&page).unwrap();
     runtime.block_on(phone_uploads(&upload_url, &photo));
-    h.wait_for("the phone's photo", || h.pages(1) == 1);
+    h.wait_for("the phone's photo", || pages(&h, 1) == 1);
     h.tap("Xong, không dùng điện thoại nữa");
     h.tap("Tiếp tục");
-    assert_eq!(h.submit().get_step(), SubmitStep::Review);
+    assert_eq!(submit(&h).get_step(), SubmitStep::Review);
 
     // Confirmed while the server is down: saved, and the visitor is told so.
     runtime.block_on(server.stop());
     h.tap("Xác nhận và nộp hồ sơ");
     h.wait_for("the saved receipt", || {
-        h.submit().get_step() == SubmitStep::Receipt
+        submit(&h).get_step() == SubmitStep::Receipt
     });
-    assert!(!h.submit().get_delivered());
-    let reference = h.submit().get_local_reference().to_string();
+    assert!(!submit(&h).get_delivered());
+    let reference = submit(&h).get_local_reference().to_string();
     assert!(reference.starts_with("QUAY1-"), "{reference}");
     assert!(
         ElementHandle::find_by_accessible_label(&h.ui, "Đã lưu. Hồ sơ sẽ được gửi khi có mạng.")
@@ -396,10 +300,10 @@ fn visitor_submits_a_dossier() {
             .is_some()
     );
     // Its status QR is already on screen, and on the printed slip with the reference.
-    let promised = decode_qr(&h.submit().get_status_qr(), files.path());
+    let promised = decode_qr(&submit(&h).get_status_qr(), files.path());
     h.tap("In giấy hẹn");
     h.wait_for("the printed slip", || {
-        h.submit().get_print_state() == PrintState::Done
+        submit(&h).get_print_state() == PrintState::Done
     });
     let printed = printer.join().unwrap();
     let commands = parse_escpos(&printed[3..]).unwrap();
@@ -409,10 +313,10 @@ fn visitor_submits_a_dossier() {
     let server = runtime
         .block_on(motcua_central::start(config.clone()))
         .unwrap();
-    h.wait_for("delivery", || h.submit().get_delivered());
-    let code = h.submit().get_code().to_string();
+    h.wait_for("delivery", || submit(&h).get_delivered());
+    let code = submit(&h).get_code().to_string();
     assert!(code.starts_with("G00.01-"), "{code}");
-    let status_url = decode_qr(&h.submit().get_status_qr(), files.path());
+    let status_url = decode_qr(&submit(&h).get_status_qr(), files.path());
     assert!(
         status_url.starts_with(&format!("{base}/ho-so/")),
         "{status_url}"
@@ -428,9 +332,9 @@ fn visitor_submits_a_dossier() {
     // Finished: nothing of the visitor remains on screen or on the kiosk's disk.
     h.tap("Hoàn tất");
     assert_eq!(h.screen(), Screen::Home);
-    assert_eq!(h.submit().get_fields().row_count(), 0);
-    assert_eq!(h.submit().get_documents().row_count(), 0);
-    assert_eq!(h.submit().get_code(), "");
+    assert_eq!(submit(&h).get_fields().row_count(), 0);
+    assert_eq!(submit(&h).get_documents().row_count(), 0);
+    assert_eq!(submit(&h).get_code(), "");
     let staging = kiosk_dir.path().join("staging");
     let left: Vec<_> = walk(&staging);
     assert!(left.is_empty(), "{left:?}");

@@ -70,9 +70,22 @@ impl Harness {
             .is_some()
     }
 
+    /// The first button labelled `label`.
     pub fn tap(&self, label: &str) {
         self.element(label, Some(AccessibleRole::Button), 0)
             .invoke_accessible_default_action();
+        self.settle();
+    }
+
+    pub fn tap_nth(&self, label: &str, nth: usize) {
+        self.element(label, Some(AccessibleRole::Button), nth)
+            .invoke_accessible_default_action();
+        self.settle();
+    }
+
+    pub fn set_field(&self, label: &str, value: &str) {
+        self.element(label, Some(AccessibleRole::TextInput), 0)
+            .set_accessible_value(value);
         self.settle();
     }
 
