@@ -690,6 +690,23 @@ impl Bench {
         }
     }
 
+    /// The submission manifest (the benchmark's applicant and document, these files) written
+    /// to the work folder, for curl and for the replica to send.
+    fn write_manifest(&self, key: &str, manifest_files: Vec<serde_json::Value>) -> PathBuf {
+        let manifest = serde_json::json!({
+            "procedure_code": PROCEDURE,
+            "applicant": serde_json::from_str::<serde_json::Value>(
+                &std::fs::read_to_string(&self.applicant).unwrap()).unwrap(),
+            "documents": [{"document": self.document, "files": manifest_files}],
+            "local_reference": key,
+            "confirmed_at": time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339).unwrap(),
+        });
+        let manifest_path = self.work.join("manifest.json");
+        std::fs::write(&manifest_path, manifest.to_string()).unwrap();
+        manifest_path
+    }
+
     /// One curl process for the whole submission, its requests joined with `--next` (one
     /// connection, as the kiosk uses): PUT the manifest, PATCH every file (whole, or in pieces of
     /// `chunk` bytes cut beforehand into files of their own, at their offsets), POST complete.
@@ -727,17 +744,7 @@ impl Bench {
             }
             scratch.push(path);
         }
-        let manifest = serde_json::json!({
-            "procedure_code": PROCEDURE,
-            "applicant": serde_json::from_str::<serde_json::Value>(
-                &std::fs::read_to_string(&self.applicant).unwrap()).unwrap(),
-            "documents": [{"document": self.document, "files": manifest_files}],
-            "local_reference": key,
-            "confirmed_at": time::OffsetDateTime::now_utc()
-                .format(&time::format_description::well_known::Rfc3339).unwrap(),
-        });
-        let manifest_path = self.work.join("manifest.json");
-        std::fs::write(&manifest_path, manifest.to_string()).unwrap();
+        let manifest_path = self.write_manifest(&key, manifest_files);
 
         let url = format!("{}/api/v1/submissions/{key}", self.base);
         let authorization = format!("Authorization: Bearer {}", self.credential);
@@ -848,17 +855,7 @@ impl Bench {
             }));
             files.push(format!("{file_id}={}", path.display()));
         }
-        let manifest = serde_json::json!({
-            "procedure_code": PROCEDURE,
-            "applicant": serde_json::from_str::<serde_json::Value>(
-                &std::fs::read_to_string(&self.applicant).unwrap()).unwrap(),
-            "documents": [{"document": self.document, "files": manifest_files}],
-            "local_reference": key,
-            "confirmed_at": time::OffsetDateTime::now_utc()
-                .format(&time::format_description::well_known::Rfc3339).unwrap(),
-        });
-        let manifest_path = self.work.join("manifest.json");
-        std::fs::write(&manifest_path, manifest.to_string()).unwrap();
+        let manifest_path = self.write_manifest(&key, manifest_files);
         let mut command = Command::new(std::env::current_exe().unwrap());
         command
             .env("UPLOAD_REPLICA_CLIENT", &self.base)

@@ -207,8 +207,7 @@ fn run(cli: Cli, errors: RecentErrors) -> anyhow::Result<()> {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?;
-            let heartbeat = runtime.block_on(reporter.heartbeat(&storage))?;
-            let change = runtime.block_on(reporter.report(&storage))?;
+            let (heartbeat, change) = runtime.block_on(reporter.report(&storage))?;
             let change_text = match &change {
                 ConfigChange::None => "no new configuration".to_owned(),
                 ConfigChange::Accepted { version } => {

@@ -72,6 +72,11 @@ pub fn open(path: &Path) -> Result<Connection, DbError> {
 mod tests {
     use super::*;
 
+    fn count(conn: &Connection, table: &str) -> i64 {
+        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    }
+
     #[test]
     fn migrations_are_valid_and_counted() {
         assert!(migrations().validate().is_ok());
@@ -103,13 +108,9 @@ mod tests {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
         assert_eq!(version, MIGRATION_COUNT as i64);
-        let kept: i64 = conn
-            .query_row("SELECT count(*) FROM procedures", [], |r| r.get(0))
-            .unwrap();
+        let kept = count(&conn, "procedures");
         assert_eq!(kept, 1);
-        let dossiers: i64 = conn
-            .query_row("SELECT count(*) FROM dossiers", [], |r| r.get(0))
-            .unwrap();
+        let dossiers = count(&conn, "dossiers");
         assert_eq!(dossiers, 0);
     }
 
@@ -135,13 +136,9 @@ mod tests {
             .unwrap();
         }
         let conn = open(&path).unwrap();
-        let dossiers: i64 = conn
-            .query_row("SELECT count(*) FROM dossiers", [], |r| r.get(0))
-            .unwrap();
+        let dossiers = count(&conn, "dossiers");
         assert_eq!(dossiers, 1);
-        let submissions: i64 = conn
-            .query_row("SELECT count(*) FROM submissions", [], |r| r.get(0))
-            .unwrap();
+        let submissions = count(&conn, "submissions");
         assert_eq!(submissions, 0);
     }
 
@@ -165,13 +162,9 @@ mod tests {
             .unwrap();
         }
         let conn = open(&path).unwrap();
-        let kiosks: i64 = conn
-            .query_row("SELECT count(*) FROM kiosks", [], |r| r.get(0))
-            .unwrap();
+        let kiosks = count(&conn, "kiosks");
         assert_eq!(kiosks, 1);
-        let health: i64 = conn
-            .query_row("SELECT count(*) FROM kiosk_health", [], |r| r.get(0))
-            .unwrap();
+        let health = count(&conn, "kiosk_health");
         assert_eq!(health, 0);
     }
 

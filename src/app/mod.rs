@@ -112,6 +112,20 @@ thread_local! {
     static DEFAULT_LANGUAGE: std::cell::Cell<&'static str> = const { std::cell::Cell::new("vi") };
 }
 
+/// A callback that runs `action` on the window and the kiosk, as long as the window exists.
+pub(crate) fn with_kiosk(
+    ui: &AppWindow,
+    kiosk: &Kiosk,
+    action: fn(&AppWindow, &Kiosk),
+) -> impl FnMut() + 'static {
+    let (weak, kiosk) = (ui.as_weak(), kiosk.clone());
+    move || {
+        if let Some(ui) = weak.upgrade() {
+            action(&ui, &kiosk);
+        }
+    }
+}
+
 /// Back to the home screen with nothing of the last visitor left on screen.
 pub fn reset_visit(ui: &AppWindow) {
     search::clear(ui);

@@ -120,7 +120,7 @@ pub async fn heartbeat_loop(
 ) {
     loop {
         match reporter.report(&storage).await {
-            Ok(change) => {
+            Ok((_, change)) => {
                 refused.set(false);
                 if let ConfigChange::Accepted { version } = change {
                     tracing::info!(version, "restarting at the next quiet moment to run it");

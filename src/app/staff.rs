@@ -93,34 +93,10 @@ pub fn wire(ui: &AppWindow, kiosk: &Kiosk) {
         });
         show_pin_length(&ui, length);
     });
-    let weak = ui.as_weak();
-    let k = kiosk.clone();
-    adapter.on_submit_pin(move || {
-        if let Some(ui) = weak.upgrade() {
-            submit_pin(&ui, &k);
-        }
-    });
-    let weak = ui.as_weak();
-    let k = kiosk.clone();
-    adapter.on_sync_now(move || {
-        if let Some(ui) = weak.upgrade() {
-            sync_now(&ui, &k);
-        }
-    });
-    let weak = ui.as_weak();
-    let k = kiosk.clone();
-    adapter.on_deliver_now(move || {
-        if let Some(ui) = weak.upgrade() {
-            deliver_now(&ui, &k);
-        }
-    });
-    let weak = ui.as_weak();
-    let k = kiosk.clone();
-    adapter.on_print_test(move || {
-        if let Some(ui) = weak.upgrade() {
-            print_test(&ui, &k);
-        }
-    });
+    adapter.on_submit_pin(super::with_kiosk(ui, kiosk, submit_pin));
+    adapter.on_sync_now(super::with_kiosk(ui, kiosk, sync_now));
+    adapter.on_deliver_now(super::with_kiosk(ui, kiosk, deliver_now));
+    adapter.on_print_test(super::with_kiosk(ui, kiosk, print_test));
     let weak = ui.as_weak();
     adapter.on_edit(move |field| {
         let Some(ui) = weak.upgrade() else { return };
@@ -139,33 +115,15 @@ pub fn wire(ui: &AppWindow, kiosk: &Kiosk) {
         DRAFT.with_borrow_mut(|d| d.english_default = !d.english_default);
         show_draft(&ui);
     });
-    let weak = ui.as_weak();
-    let k = kiosk.clone();
-    adapter.on_save_settings(move || {
-        if let Some(ui) = weak.upgrade() {
-            save_settings(&ui, &k);
-        }
-    });
-    let weak = ui.as_weak();
-    let k = kiosk.clone();
-    adapter.on_enroll(move || {
-        if let Some(ui) = weak.upgrade() {
-            enroll(&ui, &k);
-        }
-    });
+    adapter.on_save_settings(super::with_kiosk(ui, kiosk, save_settings));
+    adapter.on_enroll(super::with_kiosk(ui, kiosk, enroll));
     let weak = ui.as_weak();
     adapter.on_restart_app(move || {
         let Some(ui) = weak.upgrade() else { return };
         notice(&ui, StaffNotice::Restarting, "");
         super::operations::restart_now();
     });
-    let weak = ui.as_weak();
-    let k = kiosk.clone();
-    adapter.on_reboot(move || {
-        if let Some(ui) = weak.upgrade() {
-            reboot(&ui, &k);
-        }
-    });
+    adapter.on_reboot(super::with_kiosk(ui, kiosk, reboot));
     let weak = ui.as_weak();
     let restart = kiosk.staff.restart.clone();
     adapter.on_leave(move || {

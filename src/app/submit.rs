@@ -103,13 +103,7 @@ pub fn wire(ui: &AppWindow, kiosk: &Rc<Kiosk>) {
             next(&ui);
         }
     });
-    let weak = ui.as_weak();
-    let k = kiosk.clone();
-    adapter.on_back(move || {
-        if let Some(ui) = weak.upgrade() {
-            back(&ui, &k);
-        }
-    });
+    adapter.on_back(super::with_kiosk(ui, kiosk, back));
     let weak = ui.as_weak();
     let k = kiosk.clone();
     adapter.on_scan(move |document| {
@@ -124,33 +118,15 @@ pub fn wire(ui: &AppWindow, kiosk: &Rc<Kiosk>) {
             start_phone(&ui, &k, document);
         }
     });
-    let weak = ui.as_weak();
-    let k = kiosk.clone();
-    adapter.on_stop_phone(move || {
-        if let Some(ui) = weak.upgrade() {
-            stop_phone(&ui, &k);
-        }
-    });
+    adapter.on_stop_phone(super::with_kiosk(ui, kiosk, stop_phone));
     let weak = ui.as_weak();
     adapter.on_remove_page(move |document, page| {
         if let Some(ui) = weak.upgrade() {
             remove_page(&ui, document, page);
         }
     });
-    let weak = ui.as_weak();
-    let k = kiosk.clone();
-    adapter.on_confirm(move || {
-        if let Some(ui) = weak.upgrade() {
-            confirm(&ui, &k);
-        }
-    });
-    let weak = ui.as_weak();
-    let k = kiosk.clone();
-    adapter.on_print(move || {
-        if let Some(ui) = weak.upgrade() {
-            print(&ui, &k);
-        }
-    });
+    adapter.on_confirm(super::with_kiosk(ui, kiosk, confirm));
+    adapter.on_print(super::with_kiosk(ui, kiosk, print));
     let weak = ui.as_weak();
     adapter.on_finish(move || {
         if let Some(ui) = weak.upgrade() {

@@ -132,27 +132,28 @@ impl FleetReporter {
         })
     }
 
-    /// Sends one heartbeat and deals with the remote configuration in the answer. A refused
-    /// configuration is reported at once with a second heartbeat, so staff see why without
-    /// waiting for the next period.
+    /// Sends one heartbeat and deals with the remote configuration in the answer; returns what
+    /// was sent and what became of the configuration. A refused configuration is reported at
+    /// once with a second heartbeat, so staff see why without waiting for the next period.
     pub async fn report(
         &mut self,
         storage: &StorageHandle,
-    ) -> Result<ConfigChange, HeartbeatError> {
-        let answer = self.send(storage).await?;
+    ) -> Result<(Heartbeat, ConfigChange), HeartbeatError> {
+        let heartbeat = self.heartbeat(storage).await?;
+        let answer = self.send(&heartbeat).await?;
         let change = self.take(answer).await;
         if matches!(change, ConfigChange::Refused { .. }) {
-            self.send(storage).await?;
+            let follow_up = self.heartbeat(storage).await?;
+            self.send(&follow_up).await?;
         }
-        Ok(change)
+        Ok((heartbeat, change))
     }
 
-    async fn send(&self, storage: &StorageHandle) -> Result<HeartbeatResponse, HeartbeatError> {
-        let heartbeat = self.heartbeat(storage).await?;
+    async fn send(&self, heartbeat: &Heartbeat) -> Result<HeartbeatResponse, HeartbeatError> {
         let response = self
             .server
             .request(reqwest::Method::POST, "/api/v1/kiosks/heartbeat")
-            .json(&heartbeat)
+            .json(heartbeat)
             .send()
             .await
             .map_err(|e| HeartbeatError::Unreachable(crate::catalog::sync::error_chain(&e)))?;
