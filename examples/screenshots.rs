@@ -15,7 +15,9 @@ use motcua_kiosk::app::{
     AppWindow, BrowseAdapter, Header, KeyboardAdapter, Kiosk, Nav, Screen, SearchAdapter,
     StatusAdapter, StatusView,
 };
-use motcua_kiosk::app::{StaffAdapter, StaffView, SubmissionSettings, SubmitAdapter};
+use motcua_kiosk::app::{
+    IdleAdapter, IdleState, StaffAdapter, StaffView, SubmissionSettings, SubmitAdapter,
+};
 use motcua_protocol::DossierStatus;
 use slint::Model;
 
@@ -345,6 +347,13 @@ fn main() -> anyhow::Result<()> {
         shooter.scan(CARD);
         ui.global::<SubmitAdapter>().invoke_next();
         shooter.shoot(&dir.join("submit-applicant.png"))?;
+        // The visitor walked away from the unsent form.
+        let idle = ui.global::<IdleAdapter>();
+        idle.set_seconds_left(12);
+        idle.set_unsent_work(true);
+        idle.set_state(IdleState::Prompt);
+        shooter.shoot(&dir.join("idle-prompt.png"))?;
+        idle.set_state(IdleState::Active);
         ui.global::<SubmitAdapter>()
             .invoke_edited(3, "0987654321".into());
         ui.global::<SubmitAdapter>().invoke_next();
@@ -383,6 +392,11 @@ fn main() -> anyhow::Result<()> {
         shooter.shoot(&dir.join("staff.png"))?;
         staff.invoke_leave();
         shooter.settle();
+
+        motcua_kiosk::app::reset_visit(ui);
+        idle.set_state(IdleState::Attract);
+        shooter.shoot(&dir.join("attract.png"))?;
+        idle.set_state(IdleState::Active);
     }
     runtime.block_on(demo.server.stop());
     Ok(())

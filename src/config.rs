@@ -31,6 +31,7 @@ pub const STAFF_SETTING_KEYS: &[&str] = &[
     "orientation",
     "printer",
     "scanner_device",
+    "idle",
 ];
 
 /// The language every visit starts in, and returns to when the visitor leaves.
@@ -93,6 +94,8 @@ pub struct KioskConfig {
     pub document_scanner_command: Vec<String>,
     /// The receipt printer (docs/printing.md); none by default.
     pub printer: crate::submission::receipt::PrinterConfig,
+    /// When a visit ends by itself, the attract screen and the blanking hours.
+    pub idle: crate::visit::IdleConfig,
 }
 
 impl Default for KioskConfig {
@@ -113,6 +116,7 @@ impl Default for KioskConfig {
             payment: None,
             document_scanner_command: Vec::new(),
             printer: crate::submission::receipt::PrinterConfig::default(),
+            idle: crate::visit::IdleConfig::default(),
         }
     }
 }
@@ -218,6 +222,7 @@ impl KioskConfig {
         if let Some(Err(e)) = self.payment.as_ref().map(|p| p.validate()) {
             problems.push(format!("payment: {e}"));
         }
+        problems.extend(self.idle.problems());
         if self.center_name.trim().is_empty() {
             problems.push("center_name: must not be empty".to_owned());
         }
@@ -352,6 +357,14 @@ mod tests {
         );
         assert_eq!(merged.printer.address.as_deref(), Some("10.0.0.5"));
         assert_eq!(merged.server_url, local.server_url);
+        let night = local
+            .with_overlay("[idle]\nblank_hours = \"19:00-07:00\"")
+            .unwrap();
+        assert_eq!(
+            night.idle.blank_hours().map(|h| h.to_string()).as_deref(),
+            Some("19:00-07:00")
+        );
+        assert_eq!(night.idle.timeout_secs, 60, "other idle keys stay");
         for (settings, expected) in [
             ("orientation = \"sideways\"", "orientation"),
             ("heartbeat_interval_secs = 1", "heartbeat_interval_secs"),
@@ -361,6 +374,8 @@ mod tests {
             ),
             ("[printer]\nlp_command = \"sh\"", "cannot be set remotely"),
             ("[limits]\nmax_pagez = 5", "max_pagez"),
+            ("[idle]\ntimeout_secs = 5", "idle.timeout_secs"),
+            ("[idle]\nblank_hours = \"night\"", "idle.blank_hours"),
         ] {
             let error = local.with_overlay(settings).unwrap_err();
             assert!(error.contains(expected), "{settings}: {error}");

@@ -9,3 +9,4 @@ pub mod operations;
 pub mod status;
 pub mod storage;
 pub mod submission;
+pub mod visit;

@@ -179,9 +179,20 @@ fn staff_open_the_kiosk_with_the_pin_and_change_a_setting() {
     let settings = kiosk_dir.path().join("staff-settings.toml");
     assert!(!settings.exists());
 
-    // A new center name (typed on the on-screen keyboard) and landscape are saved.
+    // So is an idle time visitors could not use (5 s).
     h.tap_field("Địa chỉ máy chủ trung tâm");
     type_text(&h, &base);
+    let idle_field = "Thời gian không thao tác trước khi hỏi khách (giây)";
+    h.tap_field(idle_field);
+    type_text(&h, "5");
+    h.tap("Lưu cài đặt");
+    let problem = staff(&h).get_settings_problem().to_string();
+    assert!(problem.starts_with("idle.timeout_secs:"), "{problem}");
+    assert!(!settings.exists());
+
+    // A new center name (typed on the on-screen keyboard), landscape and 90 s are saved.
+    h.tap_field(idle_field);
+    type_text(&h, "90");
     h.tap_field("Tên trung tâm");
     type_text(&h, "hue");
     h.tap("Màn hình: đứng dọc");
@@ -195,6 +206,7 @@ fn staff_open_the_kiosk_with_the_pin_and_change_a_setting() {
     assert_eq!(stored["center_name"].as_str(), Some("hue"));
     assert_eq!(stored["orientation"].as_str(), Some("landscape"));
     assert_eq!(stored["default_language"].as_str(), Some("en"));
+    assert_eq!(stored["idle"]["timeout_secs"].as_integer(), Some(90));
     assert!(
         !stored.contains_key("server_url"),
         "unchanged keys are not stored"
@@ -203,6 +215,7 @@ fn staff_open_the_kiosk_with_the_pin_and_change_a_setting() {
     let after =
         motcua_kiosk::operations::staff_settings::apply_stored(h.kiosk.staff.running.clone());
     assert_eq!(after.center_name, "hue");
+    assert_eq!(after.idle.timeout_secs, 90);
 
     // Enrolling from the staff screen with a one-time code: a wrong code is refused with the
     // server's reason; the right one stores this kiosk's credential.

@@ -93,6 +93,7 @@ pub const REMOTE_SETTING_KEYS: &[&str] = &[
     "limits",
     "payment",
     "printer",
+    "idle",
 ];
 
 /// Keys inside the tables above that stay local.

@@ -5,6 +5,7 @@
 mod browse;
 mod detail;
 mod header;
+mod idle;
 mod keyboard;
 pub mod operations;
 mod printing;
@@ -85,6 +86,7 @@ pub fn wire(ui: &AppWindow, kiosk: Kiosk) {
     submit::wire(ui, &kiosk);
     staff::wire(ui, &kiosk);
     scanner::wire(ui, &kiosk);
+    idle::wire(ui, kiosk.staff.running.idle.clone());
     let weak = ui.as_weak();
     ui.global::<Nav>().on_go_home(move || {
         if let Some(ui) = weak.upgrade() {

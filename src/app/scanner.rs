@@ -35,6 +35,7 @@ pub fn wire(ui: &AppWindow, kiosk: &Rc<Kiosk>) {
     ui.global::<ScannerAdapter>()
         .on_serial_line(move |text, truncated| {
             if let Some(ui) = weak.upgrade() {
+                super::idle::activity(&ui);
                 super::status::open_scanned(&ui, &line_kiosk, &text, truncated);
             }
         });

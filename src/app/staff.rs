@@ -41,6 +41,7 @@ struct Draft {
     english_default: bool,
     printer_address: String,
     scanner_device: String,
+    idle_timeout: String,
     enrollment_code: String,
     /// Saved, or enrolled: the kiosk restarts with the new settings when staff leave.
     saved: bool,
@@ -239,6 +240,7 @@ fn open_menu(ui: &AppWindow, kiosk: &Kiosk) {
                 .as_ref()
                 .map(|d| d.display().to_string())
                 .unwrap_or_default(),
+            idle_timeout: running.idle.timeout_secs.to_string(),
             enrollment_code: String::new(),
             saved: false,
         }
@@ -393,6 +395,7 @@ fn show_draft(ui: &AppWindow) {
         adapter.set_english_default(d.english_default);
         adapter.set_printer_address(d.printer_address.as_str().into());
         adapter.set_scanner_device(d.scanner_device.as_str().into());
+        adapter.set_idle_timeout(d.idle_timeout.as_str().into());
         adapter.set_enrollment_code(d.enrollment_code.as_str().into());
     });
 }
@@ -405,6 +408,7 @@ fn with_edited(ui: &AppWindow, edit: impl FnOnce(&mut String)) {
             StaffField::ServerUrl => &mut d.server_url,
             StaffField::PrinterAddress => &mut d.printer_address,
             StaffField::ScannerDevice => &mut d.scanner_device,
+            StaffField::IdleTimeout => &mut d.idle_timeout,
             StaffField::EnrollmentCode => &mut d.enrollment_code,
             StaffField::None => return,
         };
@@ -447,7 +451,7 @@ pub fn clear_field(ui: &AppWindow) {
 }
 
 /// The form as TOML changes: only what differs from what the kiosk runs.
-fn changes(draft: &Draft, running: &KioskConfig) -> String {
+fn changes(draft: &Draft, running: &KioskConfig) -> Result<String, String> {
     let mut table = toml::Table::new();
     let text = |s: &str| toml::Value::String(s.trim().to_owned());
     if draft.center_name.trim() != running.center_name {
@@ -494,14 +498,28 @@ fn changes(draft: &Draft, running: &KioskConfig) -> String {
     if draft.scanner_device.trim() != device {
         table.insert("scanner_device".into(), text(&draft.scanner_device));
     }
-    toml::to_string(&table).unwrap_or_default()
+    if draft.idle_timeout.trim() != running.idle.timeout_secs.to_string() {
+        let seconds: i64 = draft
+            .idle_timeout
+            .trim()
+            .parse()
+            .map_err(|_| "idle.timeout_secs: must be a whole number of seconds".to_owned())?;
+        let mut idle = toml::Table::new();
+        idle.insert("timeout_secs".into(), toml::Value::Integer(seconds));
+        table.insert("idle".into(), toml::Value::Table(idle));
+    }
+    toml::to_string(&table).map_err(|e| e.to_string())
 }
 
 fn save_settings(ui: &AppWindow, kiosk: &Kiosk) {
     let adapter = ui.global::<StaffAdapter>();
     adapter.set_editing(StaffField::None);
-    let changes = DRAFT.with_borrow(|d| changes(d, &kiosk.staff.running));
-    match crate::operations::staff_settings::save(&kiosk.staff.running, &changes) {
+    let saved = DRAFT
+        .with_borrow(|d| changes(d, &kiosk.staff.running))
+        .and_then(|changes| {
+            crate::operations::staff_settings::save(&kiosk.staff.running, &changes)
+        });
+    match saved {
         Ok(_) => {
             DRAFT.with_borrow_mut(|d| d.saved = true);
             adapter.set_settings_problem(SharedString::new());

@@ -955,3 +955,12 @@ pub fn clear(ui: &AppWindow) {
     adapter.set_has_pay_qr(false);
     adapter.set_print_state(PrintState::Idle);
 }
+
+/// Whether a visitor has started a dossier they have not confirmed: what walking away would lose.
+pub fn has_unconfirmed_work(ui: &AppWindow) -> bool {
+    VISIT.with_borrow(Option::is_some)
+        && matches!(
+            ui.global::<SubmitAdapter>().get_step(),
+            SubmitStep::Applicant | SubmitStep::Documents | SubmitStep::Review
+        )
+}
