@@ -284,119 +284,134 @@ fn main() -> anyhow::Result<()> {
     let shooter = Shooter { ui, kiosk, queue };
     let _keep = RefCell::new(data);
 
-    for (orientation, width, height) in [("portrait", 1080u32, 1920u32), ("landscape", 1920, 1080)]
-    {
-        let dir = out.join(orientation);
-        std::fs::create_dir_all(&dir)?;
-        window.set_size(slint::PhysicalSize::new(width, height));
-        let ui = &shooter.ui;
-        motcua_kiosk::app::reset_visit(ui);
-        shooter.shoot(&dir.join("home.png"))?;
+    // Each screen as it normally is, then with "Chữ lớn", then with "Tương phản cao".
+    for (aids, large_text, high_contrast) in [
+        ("", false, false),
+        ("large-text", true, false),
+        ("high-contrast", false, true),
+    ] {
+        for (orientation, width, height) in
+            [("portrait", 1080u32, 1920u32), ("landscape", 1920, 1080)]
+        {
+            let dir = match aids {
+                "" => out.join(orientation),
+                aids => out.join(aids).join(orientation),
+            };
+            let reset = |ui: &AppWindow| {
+                motcua_kiosk::app::reset_visit(ui);
+                motcua_kiosk::app::set_reading_aids(ui, large_text, high_contrast);
+            };
+            std::fs::create_dir_all(&dir)?;
+            window.set_size(slint::PhysicalSize::new(width, height));
+            let ui = &shooter.ui;
+            reset(ui);
+            shooter.shoot(&dir.join("home.png"))?;
 
-        ui.global::<Nav>().invoke_show(Screen::Search);
-        ui.global::<KeyboardAdapter>().set_shown(true);
-        shooter.type_keys("ddawng kys k");
-        shooter.shoot(&dir.join("keyboard.png"))?;
+            ui.global::<Nav>().invoke_show(Screen::Search);
+            ui.global::<KeyboardAdapter>().set_shown(true);
+            shooter.type_keys("ddawng kys k");
+            shooter.shoot(&dir.join("keyboard.png"))?;
 
-        ui.global::<KeyboardAdapter>().invoke_clear();
-        shooter.type_keys("khai sinh");
-        ui.global::<KeyboardAdapter>().set_shown(false);
-        shooter.shoot(&dir.join("search.png"))?;
+            ui.global::<KeyboardAdapter>().invoke_clear();
+            shooter.type_keys("khai sinh");
+            ui.global::<KeyboardAdapter>().set_shown(false);
+            shooter.shoot(&dir.join("search.png"))?;
 
-        motcua_kiosk::app::reset_visit(ui);
-        ui.global::<Nav>().invoke_show(Screen::Browse);
-        shooter.settle();
-        if width > height {
-            ui.global::<BrowseAdapter>()
-                .invoke_open_field("Hộ tịch".into());
+            reset(ui);
+            ui.global::<Nav>().invoke_show(Screen::Browse);
             shooter.settle();
-            ui.global::<Nav>().set_screen(Screen::Browse);
-        }
-        shooter.shoot(&dir.join("browse.png"))?;
+            if width > height {
+                ui.global::<BrowseAdapter>()
+                    .invoke_open_field("Hộ tịch".into());
+                shooter.settle();
+                ui.global::<Nav>().set_screen(Screen::Browse);
+            }
+            shooter.shoot(&dir.join("browse.png"))?;
 
-        ui.global::<SearchAdapter>().invoke_open("1.001193".into());
-        shooter.settle();
-        shooter.shoot(&dir.join("detail.png"))?;
+            ui.global::<SearchAdapter>().invoke_open("1.001193".into());
+            shooter.settle();
+            shooter.shoot(&dir.join("detail.png"))?;
 
-        motcua_kiosk::app::reset_visit(ui);
-        ui.global::<StatusAdapter>().invoke_try_again();
-        ui.global::<Nav>().invoke_show(Screen::Status);
-        shooter.type_keys("G09.20-");
-        shooter.shoot(&dir.join("status-prompt.png"))?;
+            reset(ui);
+            ui.global::<StatusAdapter>().invoke_try_again();
+            ui.global::<Nav>().invoke_show(Screen::Status);
+            shooter.type_keys("G09.20-");
+            shooter.shoot(&dir.join("status-prompt.png"))?;
 
-        shooter.scan(&supplement);
-        shooter.settle_until(|| ui.global::<StatusAdapter>().get_view() != StatusView::Loading);
-        shooter.shoot(&dir.join("status.png"))?;
+            shooter.scan(&supplement);
+            shooter.settle_until(|| ui.global::<StatusAdapter>().get_view() != StatusView::Loading);
+            shooter.shoot(&dir.join("status.png"))?;
 
-        ui.global::<StatusAdapter>().invoke_try_again();
-        shooter.scan("https://zalo.me/g/abcdef");
-        shooter.shoot(&dir.join("status-message.png"))?;
+            ui.global::<StatusAdapter>().invoke_try_again();
+            shooter.scan("https://zalo.me/g/abcdef");
+            shooter.shoot(&dir.join("status-message.png"))?;
 
-        motcua_kiosk::app::reset_visit(ui);
-        ui.global::<Nav>().invoke_show(Screen::Results);
-        shooter.settle_until(|| {
-            ui.global::<motcua_kiosk::app::ResultsAdapter>()
-                .get_loaded()
-        });
-        shooter.shoot(&dir.join("results.png"))?;
-
-        // Submitting: birth registration, the form filled from an ID card's QR code.
-        motcua_kiosk::app::reset_visit(ui);
-        ui.global::<SubmitAdapter>().invoke_start("1.001193".into());
-        shooter.settle_until(|| ui.global::<Nav>().get_screen() == Screen::Submit);
-        shooter.scan(CARD);
-        ui.global::<SubmitAdapter>().invoke_next();
-        shooter.shoot(&dir.join("submit-applicant.png"))?;
-        // The visitor walked away from the unsent form.
-        let idle = ui.global::<IdleAdapter>();
-        idle.set_seconds_left(12);
-        idle.set_unsent_work(true);
-        idle.set_state(IdleState::Prompt);
-        shooter.shoot(&dir.join("idle-prompt.png"))?;
-        idle.set_state(IdleState::Active);
-        ui.global::<SubmitAdapter>()
-            .invoke_edited(3, "0987654321".into());
-        ui.global::<SubmitAdapter>().invoke_next();
-        for document in [0, 1] {
-            ui.global::<SubmitAdapter>().invoke_scan(document);
+            reset(ui);
+            ui.global::<Nav>().invoke_show(Screen::Results);
             shooter.settle_until(|| {
-                ui.global::<SubmitAdapter>()
-                    .get_documents()
-                    .row_data(document as usize)
-                    .is_some_and(|d| d.pages.row_count() > 0)
+                ui.global::<motcua_kiosk::app::ResultsAdapter>()
+                    .get_loaded()
             });
-        }
-        shooter.shoot(&dir.join("submit-documents.png"))?;
-        ui.global::<SubmitAdapter>().invoke_phone(2);
-        shooter.settle_until(|| ui.global::<SubmitAdapter>().get_phone_document() == 2);
-        shooter.shoot(&dir.join("submit-phone.png"))?;
-        ui.global::<SubmitAdapter>().invoke_stop_phone();
-        ui.global::<SubmitAdapter>().invoke_next();
-        shooter.shoot(&dir.join("submit-review.png"))?;
-        ui.global::<SubmitAdapter>().invoke_confirm();
-        shooter.settle_until(|| ui.global::<SubmitAdapter>().get_delivered());
-        shooter.shoot(&dir.join("submit-receipt.png"))?;
+            shooter.shoot(&dir.join("results.png"))?;
 
-        ui.global::<Header>().invoke_open_staff();
-        shooter.settle();
-        let staff = ui.global::<StaffAdapter>();
-        for digit in ["2", "4", "6"] {
-            staff.invoke_digit(digit.into());
-        }
-        shooter.shoot(&dir.join("staff-pin.png"))?;
-        for digit in ["8", "1", "0"] {
-            staff.invoke_digit(digit.into());
-        }
-        staff.invoke_submit_pin();
-        shooter.settle_until(|| ui.global::<StaffAdapter>().get_view() == StaffView::Menu);
-        shooter.shoot(&dir.join("staff.png"))?;
-        staff.invoke_leave();
-        shooter.settle();
+            // Submitting: birth registration, the form filled from an ID card's QR code.
+            reset(ui);
+            ui.global::<SubmitAdapter>().invoke_start("1.001193".into());
+            shooter.settle_until(|| ui.global::<Nav>().get_screen() == Screen::Submit);
+            shooter.scan(CARD);
+            ui.global::<SubmitAdapter>().invoke_next();
+            shooter.shoot(&dir.join("submit-applicant.png"))?;
+            // The visitor walked away from the unsent form.
+            let idle = ui.global::<IdleAdapter>();
+            idle.set_seconds_left(12);
+            idle.set_unsent_work(true);
+            idle.set_state(IdleState::Prompt);
+            shooter.shoot(&dir.join("idle-prompt.png"))?;
+            idle.set_state(IdleState::Active);
+            ui.global::<SubmitAdapter>()
+                .invoke_edited(3, "0987654321".into());
+            ui.global::<SubmitAdapter>().invoke_next();
+            for document in [0, 1] {
+                ui.global::<SubmitAdapter>().invoke_scan(document);
+                shooter.settle_until(|| {
+                    ui.global::<SubmitAdapter>()
+                        .get_documents()
+                        .row_data(document as usize)
+                        .is_some_and(|d| d.pages.row_count() > 0)
+                });
+            }
+            shooter.shoot(&dir.join("submit-documents.png"))?;
+            ui.global::<SubmitAdapter>().invoke_phone(2);
+            shooter.settle_until(|| ui.global::<SubmitAdapter>().get_phone_document() == 2);
+            shooter.shoot(&dir.join("submit-phone.png"))?;
+            ui.global::<SubmitAdapter>().invoke_stop_phone();
+            ui.global::<SubmitAdapter>().invoke_next();
+            shooter.shoot(&dir.join("submit-review.png"))?;
+            ui.global::<SubmitAdapter>().invoke_confirm();
+            shooter.settle_until(|| ui.global::<SubmitAdapter>().get_delivered());
+            shooter.shoot(&dir.join("submit-receipt.png"))?;
 
-        motcua_kiosk::app::reset_visit(ui);
-        idle.set_state(IdleState::Attract);
-        shooter.shoot(&dir.join("attract.png"))?;
-        idle.set_state(IdleState::Active);
+            ui.global::<Header>().invoke_open_staff();
+            shooter.settle();
+            let staff = ui.global::<StaffAdapter>();
+            for digit in ["2", "4", "6"] {
+                staff.invoke_digit(digit.into());
+            }
+            shooter.shoot(&dir.join("staff-pin.png"))?;
+            for digit in ["8", "1", "0"] {
+                staff.invoke_digit(digit.into());
+            }
+            staff.invoke_submit_pin();
+            shooter.settle_until(|| ui.global::<StaffAdapter>().get_view() == StaffView::Menu);
+            shooter.shoot(&dir.join("staff.png"))?;
+            staff.invoke_leave();
+            shooter.settle();
+
+            reset(ui);
+            idle.set_state(IdleState::Attract);
+            shooter.shoot(&dir.join("attract.png"))?;
+            idle.set_state(IdleState::Active);
+        }
     }
     runtime.block_on(demo.server.stop());
     Ok(())

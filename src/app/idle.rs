@@ -83,7 +83,7 @@ fn more_time(ui: &AppWindow) {
 /// "Kết thúc", or the countdown ran out.
 fn finish(ui: &AppWindow) {
     with_watch(|w| w.countdown.stop());
-    super::reset_visit(ui);
+    super::end_visit(ui);
     ui.global::<IdleAdapter>().set_state(IdleState::Active);
     rest(ui);
 }

@@ -9,8 +9,10 @@ mod idle;
 mod keyboard;
 pub mod operations;
 mod printing;
+mod reading;
 mod staff;
 pub use printing::ReceiptPrinter;
+pub use reading::{LARGE_TEXT_SCALE, set_reading_aids};
 pub use staff::StaffSettings;
 pub mod qr;
 mod results;
@@ -87,6 +89,7 @@ pub fn wire(ui: &AppWindow, kiosk: Kiosk) {
     staff::wire(ui, &kiosk);
     scanner::wire(ui, &kiosk);
     idle::wire(ui, kiosk.staff.running.idle.clone());
+    reading::wire(ui);
     let weak = ui.as_weak();
     ui.global::<Nav>().on_go_home(move || {
         if let Some(ui) = weak.upgrade() {
@@ -128,7 +131,9 @@ pub(crate) fn with_kiosk(
     }
 }
 
-/// Back to the home screen with nothing of the last visitor left on screen.
+/// Back to the home screen with nothing of the last visitor left on screen. The reading aids
+/// stay (a visitor going home to start another task still needs them); the walk-away ends them
+/// too ([`end_visit`]).
 pub fn reset_visit(ui: &AppWindow) {
     search::clear(ui);
     ui.global::<BrowseAdapter>().set_selected_field("".into());
@@ -147,6 +152,12 @@ pub fn reset_visit(ui: &AppWindow) {
         select_language(ui, DEFAULT_LANGUAGE.with(|d| d.get()));
     }
     ui.global::<Nav>().set_screen(Screen::Home);
+}
+
+/// The visitor is gone: their data, and their reading aids.
+pub fn end_visit(ui: &AppWindow) {
+    reset_visit(ui);
+    reading::reset(ui);
 }
 
 pub(crate) fn select_language(ui: &AppWindow, language: &str) {

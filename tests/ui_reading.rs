@@ -1,0 +1,311 @@
+//! The reading aids through the real kiosk window (Slint testing backend): "Chữ lớn" draws the
+//! whole window 1.5× larger and the main screens still fit in both orientations — no text or
+//! button leaves the window (outside scrolling areas) and no text spills out of the button or
+//! tile it belongs to; "Tương phản cao" switches the theme; the walk-away ends both. One event
+//! loop per process: a single test walks through it.
+
+mod common;
+
+use common::ui::Harness;
+
+use std::time::Duration;
+
+use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
+use motcua_central::DEMO_CATALOG;
+use motcua_kiosk::app::{
+    AppWindow, Header, IdleAdapter, IdleState, KeyboardAdapter, Kiosk, Nav, Screen, StaffSettings,
+    StatusAdapter, StatusView, SubmissionSettings, Theme,
+};
+use motcua_kiosk::config::KioskConfig;
+use slint::ComponentHandle;
+
+const CARD: &str = "079190004321|272727272|Trần Thị Bích Ngọc|12051990|Nữ|12 Lê Lợi, phường Bến Nghé, TP. Hồ Chí Minh|15082021";
+
+#[derive(Clone, Copy, Debug)]
+struct Rect {
+    x: f32,
+    y: f32,
+    w: f32,
+    h: f32,
+}
+
+impl Rect {
+    fn of(e: &ElementHandle) -> Self {
+        let (p, s) = (e.absolute_position(), e.size());
+        Rect {
+            x: p.x,
+            y: p.y,
+            w: s.width,
+            h: s.height,
+        }
+    }
+    fn contains_point(&self, x: f32, y: f32) -> bool {
+        x >= self.x && x <= self.x + self.w && y >= self.y && y <= self.y + self.h
+    }
+    fn centre(&self) -> (f32, f32) {
+        (self.x + self.w / 2.0, self.y + self.h / 2.0)
+    }
+    fn contains(&self, other: &Rect) -> bool {
+        const SLACK: f32 = 1.0;
+        other.x >= self.x - SLACK
+            && other.y >= self.y - SLACK
+            && other.x + other.w <= self.x + self.w + SLACK
+            && other.y + other.h <= self.y + self.h + SLACK
+    }
+}
+
+/// What does not fit on the screen now, each as a sentence naming the element; only in the
+/// element of type `layer` if given (an overlay, drawn over a screen it need not fit with).
+fn layout_problems(h: &Harness, layer: Option<&str>) -> Vec<String> {
+    let window = h.ui.window();
+    let size = window.size().to_logical(window.scale_factor());
+    let screen = Rect {
+        x: 0.0,
+        y: 0.0,
+        w: size.width,
+        h: size.height,
+    };
+    let mut all = ElementQuery::from_root(&h.ui)
+        .match_descendants()
+        .find_all();
+    if let Some(layer) = layer {
+        all = all
+            .iter()
+            .filter(|e| e.type_name().is_some_and(|t| t == layer))
+            .flat_map(|e| e.query_descendants().find_all())
+            .collect();
+        assert!(!all.is_empty(), "no {layer} on screen");
+    }
+    let shown = |e: &&ElementHandle| {
+        let r = Rect::of(e);
+        r.w > 0.5 && r.h > 0.5 && e.computed_opacity() > 0.0
+    };
+    let labelled = |e: &ElementHandle, role| {
+        e.accessible_role() == Some(role)
+            && e.accessible_label().is_some_and(|l| !l.trim().is_empty())
+    };
+    let texts: Vec<&ElementHandle> = all
+        .iter()
+        .filter(shown)
+        .filter(|e| labelled(e, AccessibleRole::Text))
+        .collect();
+    let buttons: Vec<&ElementHandle> = all
+        .iter()
+        .filter(shown)
+        .filter(|e| labelled(e, AccessibleRole::Button))
+        .collect();
+    // Inside a scrolling area, content may lie beyond the window: it is scrolled to.
+    let key = |e: &ElementHandle| (e.accessible_label(), format!("{:?}", Rect::of(e)));
+    let scrolled: Vec<_> = all
+        .iter()
+        .filter(|e| e.type_name().is_some_and(|t| t == "Flickable"))
+        .flat_map(|f| f.query_descendants().find_all())
+        .map(|e| key(&e))
+        .collect();
+    let name = |e: &ElementHandle| e.accessible_label().unwrap_or_default().to_string();
+    let mut problems = Vec::new();
+    for e in texts.iter().chain(&buttons) {
+        let r = Rect::of(e);
+        let in_scroll = scrolled.contains(&key(e));
+        let horizontally_out = r.x < -1.0 || r.x + r.w > screen.w + 1.0;
+        let vertically_out = r.y < -1.0 || r.y + r.h > screen.h + 1.0;
+        if horizontally_out || (vertically_out && !in_scroll) {
+            problems.push(format!("{:?} leaves the window: {r:?}", name(e)));
+        }
+    }
+    for text in &texts {
+        let r = Rect::of(text);
+        let (cx, cy) = r.centre();
+        for button in &buttons {
+            let b = Rect::of(button);
+            if b.contains_point(cx, cy) && !b.contains(&r) {
+                problems.push(format!(
+                    "{:?} spills out of {:?}: {r:?} in {b:?}",
+                    name(text),
+                    name(button)
+                ));
+            }
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    problems
+}
+
+fn assert_fits(h: &Harness, what: &str) {
+    assert_layer_fits(h, what, None);
+}
+
+fn assert_layer_fits(h: &Harness, what: &str, layer: Option<&str>) {
+    h.settle();
+    let problems = layout_problems(h, layer);
+    assert!(problems.is_empty(), "{what}: {problems:#?}");
+}
+
+fn type_keys(h: &Harness, keys: &str) {
+    for key in keys.chars() {
+        h.tap(&if key == ' ' {
+            "Dấu cách".to_owned()
+        } else {
+            key.to_string()
+        });
+    }
+}
+
+/// The main screens, each checked: home, search with the keyboard, a procedure, the status
+/// prompt with the keyboard, the applicant form with the keyboard, and the walk-away question.
+fn walk_the_main_screens(h: &Harness, orientation: &str) {
+    if h.screen() != Screen::Home {
+        h.tap("Về trang chủ");
+    }
+    assert_fits(h, &format!("home, {orientation}"));
+    h.tap("Tra cứu thủ tục");
+    type_keys(h, "khai sinh");
+    assert_fits(h, &format!("search, {orientation}"));
+    h.tap("Đăng ký khai sinh");
+    assert_eq!(h.screen(), Screen::Detail);
+    assert_fits(h, &format!("procedure, {orientation}"));
+    h.tap("Nộp hồ sơ này trực tuyến");
+    assert_eq!(h.screen(), Screen::Submit);
+    h.scan(CARD);
+    h.ui.global::<KeyboardAdapter>().set_shown(true);
+    assert_fits(h, &format!("applicant form, {orientation}"));
+    h.tap("Về trang chủ");
+    h.tap("Tra cứu hồ sơ");
+    assert_eq!(
+        h.ui.global::<StatusAdapter>().get_view(),
+        StatusView::Prompt
+    );
+    assert!(h.ui.global::<KeyboardAdapter>().get_shown());
+    assert_fits(h, &format!("status prompt, {orientation}"));
+    // The walk-away question over the form would look the same; over the status screen here.
+    h.ui.global::<IdleAdapter>().set_seconds_left(15);
+    h.ui.global::<IdleAdapter>().set_unsent_work(true);
+    h.ui.global::<IdleAdapter>().set_state(IdleState::Prompt);
+    assert_layer_fits(
+        h,
+        &format!("walk-away question, {orientation}"),
+        Some("IdlePrompt"),
+    );
+    h.ui.global::<IdleAdapter>().set_state(IdleState::Active);
+}
+
+/// The screen turned to `width`×`height` physical pixels.
+fn turn(h: &Harness, width: u32, height: u32) {
+    let window = h.ui.window();
+    window.set_size(slint::PhysicalSize::new(width, height));
+    window.dispatch_event(slint::platform::WindowEvent::Resized {
+        size: slint::PhysicalSize::new(width, height).to_logical(window.scale_factor()),
+    });
+    h.settle();
+}
+
+fn logical_size(h: &Harness) -> (f32, f32) {
+    let window = h.ui.window();
+    let size = window.size().to_logical(window.scale_factor());
+    (size.width.round(), size.height.round())
+}
+
+#[test]
+fn large_text_and_high_contrast() {
+    i_slint_backend_testing::init_integration_test_with_mock_time();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server_dir = tempfile::tempdir().unwrap();
+    let kiosk_dir = tempfile::tempdir().unwrap();
+    let server = runtime.block_on(common::spawn_central(server_dir.path(), DEMO_CATALOG));
+    let base = server.base_url();
+    let storage = common::open_kiosk_storage(&kiosk_dir.path().join("kiosk.db"));
+    let sync = motcua_kiosk::catalog::SyncClient::new(&base).unwrap();
+    runtime
+        .block_on(motcua_kiosk::catalog::sync_once(&sync, &storage))
+        .unwrap();
+    let kiosk = Kiosk {
+        storage,
+        public_base: base.clone(),
+        status_client: motcua_kiosk::status::StatusClient::new(&base, None).unwrap(),
+        runtime: runtime.handle().clone(),
+        scanner_rules: Default::default(),
+        // The demo's sample codes take room on the status prompt: show them.
+        samples: vec![
+            "H45.12-20261120-0031477".into(),
+            "H45.12-20261111-0031032".into(),
+            "G09.20-20261019-0091734".into(),
+            "H45.12-20261122-0031508".into(),
+        ],
+        submission: SubmissionSettings {
+            data_dir: kiosk_dir.path().to_owned(),
+            kiosk_name: "quay-1".into(),
+            ..Default::default()
+        },
+        staff: StaffSettings {
+            running: KioskConfig {
+                data_dir: kiosk_dir.path().to_owned(),
+                ..KioskConfig::default()
+            },
+            ..Default::default()
+        },
+    };
+    let ui = AppWindow::new().unwrap();
+    motcua_kiosk::app::wire(&ui, kiosk.clone());
+    ui.window().set_size(slint::PhysicalSize::new(1080, 1920));
+    ui.show().unwrap();
+    let h = Harness { ui, kiosk };
+    h.settle();
+
+    // Normal size first: the same checks hold, so they are not tuned to large text only.
+    assert_eq!(logical_size(&h), (1080.0, 1920.0));
+    walk_the_main_screens(&h, "portrait");
+
+    // "Chữ lớn" on the home screen: everything 1.5×, the window 720×1280 logical pixels.
+    h.tap("Chữ lớn");
+    assert!(h.ui.global::<Header>().get_large_text());
+    assert_eq!(h.ui.window().scale_factor(), 1.5);
+    assert_eq!(logical_size(&h), (720.0, 1280.0));
+    assert_eq!(
+        h.element("Chữ lớn", Some(AccessibleRole::Button), 0)
+            .accessible_checked(),
+        Some(true),
+        "the switch shows it is on"
+    );
+    walk_the_main_screens(&h, "portrait, large text");
+    assert!(
+        h.ui.global::<Header>().get_large_text(),
+        "large text lasts through the visit, \"Về trang chủ\" included"
+    );
+
+    // Landscape with large text: 1280×720 logical pixels. (The testing backend's `set_size`
+    // ignores the scale factor; a real platform reports the logical size as below.)
+    turn(&h, 1920, 1080);
+    assert_eq!(logical_size(&h), (1280.0, 720.0));
+    walk_the_main_screens(&h, "landscape, large text");
+    turn(&h, 1080, 1920);
+
+    // "Tương phản cao": black on white.
+    h.tap("Tương phản cao");
+    let theme = h.ui.global::<Theme>();
+    assert!(theme.get_high_contrast());
+    assert_eq!(theme.get_ink(), slint::Color::from_rgb_u8(0, 0, 0));
+    assert_eq!(theme.get_page(), slint::Color::from_rgb_u8(255, 255, 255));
+    assert_eq!(theme.get_line(), slint::Color::from_rgb_u8(0, 0, 0));
+
+    // Both end with the visit: the next visitor gets normal text and colours.
+    h.tap("Về trang chủ");
+    assert!(
+        h.ui.global::<Theme>().get_high_contrast(),
+        "not by going home"
+    );
+    h.tap("Tra cứu thủ tục");
+    for _ in 0..(60 + 16) {
+        h.pump_by(Duration::from_secs(1));
+    }
+    assert_eq!(h.ui.global::<Nav>().get_screen(), Screen::Home);
+    assert!(!h.ui.global::<Header>().get_large_text());
+    assert!(!h.ui.global::<Theme>().get_high_contrast());
+    assert_eq!(h.ui.window().scale_factor(), 1.0);
+    assert_eq!(logical_size(&h), (1080.0, 1920.0));
+    assert_ne!(
+        h.ui.global::<Theme>().get_ink(),
+        slint::Color::from_rgb_u8(0, 0, 0)
+    );
+    drop(server);
+}
