@@ -127,6 +127,29 @@ fn layout_problems(h: &Harness, layer: Option<&str>) -> Vec<String> {
             }
         }
     }
+    // Every place that reacts to a touch is something a screen reader can name: the element
+    // carrying the touch area has a role and a label. (Touch areas that cover the whole window
+    // only note that someone is there.)
+    for touch in all
+        .iter()
+        .filter(shown)
+        .filter(|e| e.type_name().is_some_and(|t| t == "Touch"))
+    {
+        let t = Rect::of(touch);
+        if t.w >= screen.w - 1.0 && t.h >= screen.h - 1.0 {
+            continue;
+        }
+        let named = all.iter().filter(shown).any(|e| {
+            e.accessible_role()
+                .is_some_and(|r| r != AccessibleRole::None && r != AccessibleRole::Text)
+                && e.accessible_label().is_some_and(|l| !l.trim().is_empty())
+                && Rect::of(e).contains(&t)
+                && t.contains(&Rect::of(e))
+        });
+        if !named {
+            problems.push(format!("a touch area without a role and label at {t:?}"));
+        }
+    }
     problems.sort();
     problems.dedup();
     problems
@@ -142,6 +165,20 @@ fn assert_layer_fits(h: &Harness, what: &str, layer: Option<&str>) {
     assert!(problems.is_empty(), "{what}: {problems:#?}");
 }
 
+/// A finger's scroll over the middle of the screen, all the way down.
+fn scroll_down(h: &Harness) {
+    let window = h.ui.window();
+    let size = window.size().to_logical(window.scale_factor());
+    let position = slint::LogicalPosition::new(size.width / 2.0, size.height * 0.6);
+    window.dispatch_event(slint::platform::WindowEvent::PointerMoved { position });
+    window.dispatch_event(slint::platform::WindowEvent::PointerScrolled {
+        position,
+        delta_x: 0.0,
+        delta_y: -3000.0,
+    });
+    h.settle();
+}
+
 fn type_keys(h: &Harness, keys: &str) {
     for key in keys.chars() {
         h.tap(&if key == ' ' {
@@ -152,13 +189,24 @@ fn type_keys(h: &Harness, keys: &str) {
     }
 }
 
-/// The main screens, each checked: home, search with the keyboard, a procedure, the status
-/// prompt with the keyboard, the applicant form with the keyboard, and the walk-away question.
+/// The main screens, each checked: home, the fields, the results, search with the keyboard, a
+/// procedure, the applicant form with the keyboard, the status prompt with the keyboard, and the
+/// walk-away question.
 fn walk_the_main_screens(h: &Harness, orientation: &str) {
     if h.screen() != Screen::Home {
         h.tap("Về trang chủ");
     }
     assert_fits(h, &format!("home, {orientation}"));
+    // With large text the last tiles are below the fold: scrolled to, as a visitor would.
+    scroll_down(h);
+    h.tap("Xem theo lĩnh vực");
+    assert_fits(h, &format!("fields, {orientation}"));
+    h.tap("Về trang chủ");
+    scroll_down(h);
+    h.tap("Kết quả giải quyết hồ sơ");
+    assert_eq!(h.screen(), Screen::Results);
+    assert_fits(h, &format!("results, {orientation}"));
+    h.tap("Về trang chủ");
     h.tap("Tra cứu thủ tục");
     type_keys(h, "khai sinh");
     assert_fits(h, &format!("search, {orientation}"));
