@@ -79,6 +79,8 @@ pub struct KioskConfig {
     /// "vi" (the default) or "en".
     pub default_language: Language,
     pub fullscreen: bool,
+    /// No mouse pointer over the kiosk's window (touch screens); the packaged configuration sets it.
+    pub hide_cursor: bool,
     /// A barcode scanner in serial mode, e.g. `/dev/ttyACM0`. Scanners in keyboard mode need no
     /// setting: they are recognised by how fast they type.
     pub scanner_device: Option<PathBuf>,
@@ -110,6 +112,7 @@ impl Default for KioskConfig {
             orientation: Orientation::Portrait,
             default_language: Language::Vi,
             fullscreen: false,
+            hide_cursor: false,
             scanner_device: None,
             scanner_max_key_gap_ms: 35,
             limits: crate::submission::Limits::default(),

@@ -5,54 +5,13 @@
 //! pings), they stop, which is what makes systemd restart a frozen kiosk and not only a crashed
 //! one.
 
+mod common;
+
 use std::os::unix::net::UnixDatagram;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Xvfb on a free display number; returns the process and `:N`.
-fn virtual_display() -> (Killed, String) {
-    for _ in 0..20 {
-        let n = 200 + rand::random::<u16>() % 600;
-        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-            continue;
-        }
-        let child = Command::new("Xvfb")
-            .args([
-                &format!(":{n}"),
-                "-screen",
-                "0",
-                "1080x1920x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb must be installed (scripts/test installs it: apt-get install xvfb)");
-        let mut child = Killed(child);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-                return (child, format!(":{n}"));
-            }
-            if let Ok(Some(_)) = child.0.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-    panic!("cannot start Xvfb");
-}
+use common::display::{Killed, virtual_display};
 
 fn receive(socket: &UnixDatagram, deadline: Instant) -> Option<String> {
     let left = deadline.checked_duration_since(Instant::now())?;

@@ -85,6 +85,7 @@ pub const REMOTE_SETTING_KEYS: &[&str] = &[
     "center_name",
     "orientation",
     "fullscreen",
+    "hide_cursor",
     "default_language",
     "sync_interval_secs",
     "heartbeat_interval_secs",

@@ -90,6 +90,8 @@ pub fn wire(ui: &AppWindow, kiosk: Kiosk) {
     scanner::wire(ui, &kiosk);
     idle::wire(ui, kiosk.staff.running.idle.clone());
     reading::wire(ui);
+    ui.global::<Pointer>()
+        .set_hidden(kiosk.staff.running.hide_cursor);
     let weak = ui.as_weak();
     ui.global::<Nav>().on_go_home(move || {
         if let Some(ui) = weak.upgrade() {
