@@ -13,8 +13,8 @@ use std::time::Duration;
 use i_slint_backend_testing::ElementHandle;
 use motcua_central::DEMO_CATALOG;
 use motcua_kiosk::app::{
-    AppWindow, Header, IdleAdapter, IdleState, KeyboardAdapter, Kiosk, Screen, SearchAdapter,
-    StaffSettings, StatusAdapter, SubmissionSettings, SubmitAdapter,
+    Header, IdleAdapter, IdleState, KeyboardAdapter, Kiosk, Screen, SearchAdapter, StaffSettings,
+    StatusAdapter, SubmitAdapter,
 };
 use motcua_kiosk::config::{KioskConfig, Language};
 use slint::{ComponentHandle, Model};
@@ -48,16 +48,6 @@ fn nobody_for(h: &Harness, seconds: u64) {
 /// events, not accessibility).
 fn touch(h: &Harness) {
     h.press(500.0, 60.0, Duration::from_millis(80));
-}
-
-fn type_keys(h: &Harness, keys: &str) {
-    for key in keys.chars() {
-        h.tap(&if key == ' ' {
-            "Dấu cách".to_owned()
-        } else {
-            key.to_string()
-        });
-    }
 }
 
 /// Every accessible label and value in the window that contains one of `TRACES`.
@@ -118,17 +108,6 @@ fn traces_in_models(h: &Harness) -> Vec<String> {
     found
 }
 
-fn window(kiosk: Kiosk) -> Harness {
-    let ui = AppWindow::new().unwrap();
-    motcua_kiosk::app::wire(&ui, kiosk.clone());
-    ui.window()
-        .set_size(slint::LogicalSize::new(1080.0, 1920.0));
-    ui.show().unwrap();
-    let h = Harness { ui, kiosk };
-    h.settle();
-    h
-}
-
 #[test]
 fn a_visitor_walks_away() {
     i_slint_backend_testing::init_integration_test_with_mock_time();
@@ -137,15 +116,7 @@ fn a_visitor_walks_away() {
     let kiosk_dir = tempfile::tempdir().unwrap();
     let server = runtime.block_on(common::spawn_central(server_dir.path(), DEMO_CATALOG));
     let base = server.base_url();
-    let storage = common::open_kiosk_storage(&kiosk_dir.path().join("kiosk.db"));
-    let sync = motcua_kiosk::catalog::SyncClient::new(&base).unwrap();
-    runtime
-        .block_on(motcua_kiosk::catalog::sync_once(&sync, &storage))
-        .unwrap();
-    let running = KioskConfig {
-        data_dir: kiosk_dir.path().to_owned(),
-        ..KioskConfig::default()
-    };
+    let running = KioskConfig::default();
     assert_eq!(
         (
             running.idle.timeout_secs,
@@ -155,24 +126,8 @@ fn a_visitor_walks_away() {
         (60, 15, 120),
         "the defaults this test walks through"
     );
-    let kiosk = Kiosk {
-        storage: storage.clone(),
-        public_base: base.clone(),
-        status_client: motcua_kiosk::status::StatusClient::new(&base, None).unwrap(),
-        runtime: runtime.handle().clone(),
-        scanner_rules: Default::default(),
-        samples: Vec::new(),
-        submission: SubmissionSettings {
-            data_dir: kiosk_dir.path().to_owned(),
-            kiosk_name: "quay-1".into(),
-            ..Default::default()
-        },
-        staff: StaffSettings {
-            running: running.clone(),
-            ..Default::default()
-        },
-    };
-    let h = window(kiosk.clone());
+    let kiosk = common::ui::synced_kiosk(&runtime, &base, kiosk_dir.path(), running.clone());
+    let h = Harness::open(kiosk.clone());
 
     // Nobody at the untouched home screen: nothing to ask; two minutes later, the attract screen.
     nobody_for(&h, 61);
@@ -192,7 +147,7 @@ fn a_visitor_walks_away() {
 
     // A visitor starts a dossier: a search, then the form filled from their ID card.
     h.tap("Tra cứu thủ tục");
-    type_keys(&h, "khai sinh");
+    h.type_keys("khai sinh");
     h.tap("Đăng ký khai sinh");
     h.tap("Nộp hồ sơ này trực tuyến");
     assert_eq!(h.screen(), Screen::Submit);
@@ -284,7 +239,7 @@ fn a_visitor_walks_away() {
 
     // "Kết thúc" clears at once, without waiting for the countdown.
     h.tap("Tra cứu thủ tục");
-    type_keys(&h, "khai sinh");
+    h.type_keys("khai sinh");
     nobody_for(&h, 61);
     assert_eq!(state(&h), IdleState::Prompt);
     assert!(
@@ -310,9 +265,12 @@ fn a_visitor_walks_away() {
     let mut night = running.clone();
     night.idle.blank_hours = format!("{}-{}", minute(here - 60), minute(here + 60));
     night.default_language = Language::Vi;
-    let h = window(Kiosk {
+    let h = Harness::open(Kiosk {
         staff: StaffSettings {
-            running: night,
+            running: KioskConfig {
+                data_dir: kiosk_dir.path().to_owned(),
+                ..night
+            },
             ..Default::default()
         },
         ..kiosk

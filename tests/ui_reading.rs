@@ -13,8 +13,8 @@ use std::time::Duration;
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
 use motcua_central::DEMO_CATALOG;
 use motcua_kiosk::app::{
-    AppWindow, Header, IdleAdapter, IdleState, KeyboardAdapter, Kiosk, Nav, Screen, StaffSettings,
-    StatusAdapter, StatusView, SubmissionSettings, Theme,
+    Header, IdleAdapter, IdleState, KeyboardAdapter, Kiosk, Nav, Screen, StatusAdapter, StatusView,
+    Theme,
 };
 use motcua_kiosk::config::KioskConfig;
 use slint::ComponentHandle;
@@ -179,16 +179,6 @@ fn scroll_down(h: &Harness) {
     h.settle();
 }
 
-fn type_keys(h: &Harness, keys: &str) {
-    for key in keys.chars() {
-        h.tap(&if key == ' ' {
-            "Dấu cách".to_owned()
-        } else {
-            key.to_string()
-        });
-    }
-}
-
 /// The main screens, each checked: home, the fields, the results, search with the keyboard, a
 /// procedure, the applicant form with the keyboard, the status prompt with the keyboard, and the
 /// walk-away question.
@@ -208,7 +198,7 @@ fn walk_the_main_screens(h: &Harness, orientation: &str) {
     assert_fits(h, &format!("results, {orientation}"));
     h.tap("Về trang chủ");
     h.tap("Tra cứu thủ tục");
-    type_keys(h, "khai sinh");
+    h.type_keys("khai sinh");
     assert_fits(h, &format!("search, {orientation}"));
     h.tap("Đăng ký khai sinh");
     assert_eq!(h.screen(), Screen::Detail);
@@ -262,17 +252,7 @@ fn large_text_and_high_contrast() {
     let kiosk_dir = tempfile::tempdir().unwrap();
     let server = runtime.block_on(common::spawn_central(server_dir.path(), DEMO_CATALOG));
     let base = server.base_url();
-    let storage = common::open_kiosk_storage(&kiosk_dir.path().join("kiosk.db"));
-    let sync = motcua_kiosk::catalog::SyncClient::new(&base).unwrap();
-    runtime
-        .block_on(motcua_kiosk::catalog::sync_once(&sync, &storage))
-        .unwrap();
     let kiosk = Kiosk {
-        storage,
-        public_base: base.clone(),
-        status_client: motcua_kiosk::status::StatusClient::new(&base, None).unwrap(),
-        runtime: runtime.handle().clone(),
-        scanner_rules: Default::default(),
         // The demo's sample codes take room on the status prompt: show them.
         samples: vec![
             "H45.12-20261120-0031477".into(),
@@ -280,25 +260,9 @@ fn large_text_and_high_contrast() {
             "G09.20-20261019-0091734".into(),
             "H45.12-20261122-0031508".into(),
         ],
-        submission: SubmissionSettings {
-            data_dir: kiosk_dir.path().to_owned(),
-            kiosk_name: "quay-1".into(),
-            ..Default::default()
-        },
-        staff: StaffSettings {
-            running: KioskConfig {
-                data_dir: kiosk_dir.path().to_owned(),
-                ..KioskConfig::default()
-            },
-            ..Default::default()
-        },
+        ..common::ui::synced_kiosk(&runtime, &base, kiosk_dir.path(), KioskConfig::default())
     };
-    let ui = AppWindow::new().unwrap();
-    motcua_kiosk::app::wire(&ui, kiosk.clone());
-    ui.window().set_size(slint::PhysicalSize::new(1080, 1920));
-    ui.show().unwrap();
-    let h = Harness { ui, kiosk };
-    h.settle();
+    let h = Harness::open(kiosk);
 
     // Normal size first: the same checks hold, so they are not tuned to large text only.
     assert_eq!(logical_size(&h), (1080.0, 1920.0));

@@ -1,6 +1,7 @@
 //! Walk-away: after `idle.timeout_secs` without a touch, key or scroll the kiosk asks "Bạn cần
-//! thêm thời gian?" and counts down; unanswered, the visit is cleared (`reset_visit`). An
-//! untouched home screen turns into the attract screen, or a black one in the blanking hours.
+//! thêm thời gian?" and counts down; unanswered, the visit ends (`end_visit`: its data and its
+//! reading aids). An untouched home screen turns into the attract screen, or a black one in the
+//! blanking hours.
 //! All timing is Slint timers, so the UI tests drive it with mock time.
 
 use std::cell::RefCell;

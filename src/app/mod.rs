@@ -12,7 +12,7 @@ mod printing;
 mod reading;
 mod staff;
 pub use printing::ReceiptPrinter;
-pub use reading::{LARGE_TEXT_SCALE, set_reading_aids};
+pub use reading::set_reading_aids;
 pub use staff::StaffSettings;
 pub mod qr;
 mod results;

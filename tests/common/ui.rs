@@ -5,7 +5,8 @@
 use std::time::{Duration, Instant};
 
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
-use motcua_kiosk::app::{AppWindow, Kiosk, Nav, Screen};
+use motcua_kiosk::app::{AppWindow, Kiosk, Nav, Screen, StaffSettings, SubmissionSettings};
+use motcua_kiosk::config::KioskConfig;
 use slint::ComponentHandle;
 use slint::platform::{PointerEventButton, WindowEvent};
 
@@ -14,7 +15,63 @@ pub struct Harness {
     pub kiosk: Kiosk,
 }
 
+/// A kiosk with the catalog of the central server at `base` synced into `data_dir`, anonymous
+/// (no credential), running `config` with its data in `data_dir`.
+pub fn synced_kiosk(
+    runtime: &tokio::runtime::Runtime,
+    base: &str,
+    data_dir: &std::path::Path,
+    config: KioskConfig,
+) -> Kiosk {
+    let storage = super::open_kiosk_storage(&data_dir.join("kiosk.db"));
+    let sync = motcua_kiosk::catalog::SyncClient::new(base).expect("sync client");
+    runtime
+        .block_on(motcua_kiosk::catalog::sync_once(&sync, &storage))
+        .expect("first sync");
+    Kiosk {
+        storage,
+        public_base: base.to_owned(),
+        status_client: motcua_kiosk::status::StatusClient::new(base, None).expect("status client"),
+        runtime: runtime.handle().clone(),
+        scanner_rules: Default::default(),
+        samples: Vec::new(),
+        submission: SubmissionSettings {
+            data_dir: data_dir.to_owned(),
+            kiosk_name: "quay-1".into(),
+            ..Default::default()
+        },
+        staff: StaffSettings {
+            running: KioskConfig {
+                data_dir: data_dir.to_owned(),
+                ..config
+            },
+            ..Default::default()
+        },
+    }
+}
+
 impl Harness {
+    /// The kiosk's window for `kiosk`, portrait 1080×1920, shown and settled.
+    pub fn open(kiosk: Kiosk) -> Self {
+        let ui = AppWindow::new().expect("window");
+        motcua_kiosk::app::wire(&ui, kiosk.clone());
+        ui.window().set_size(slint::PhysicalSize::new(1080, 1920));
+        ui.show().expect("show");
+        let h = Harness { ui, kiosk };
+        h.settle();
+        h
+    }
+
+    /// Keys of the on-screen keyboard, in Vietnamese ("Dấu cách" for a space).
+    pub fn type_keys(&self, keys: &str) {
+        for key in keys.chars() {
+            self.tap(&if key == ' ' {
+                "Dấu cách".to_owned()
+            } else {
+                key.to_string()
+            });
+        }
+    }
     /// Runs the event loop once, `step` of mock time later.
     pub fn pump_by(&self, step: Duration) {
         i_slint_backend_testing::mock_elapsed_time(step);
