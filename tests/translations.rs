@@ -55,10 +55,9 @@ fn po_entries(text: &str) -> HashMap<String, String> {
         } else if let Some(string) = line
             .strip_prefix("msgstr \"")
             .and_then(|l| l.strip_suffix('"'))
+            && let Some(id) = msgid.take()
         {
-            if let Some(id) = msgid.take() {
-                entries.insert(id, string.replace("\\\"", "\""));
-            }
+            entries.insert(id, string.replace("\\\"", "\""));
         }
     }
     entries

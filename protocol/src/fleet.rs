@@ -79,8 +79,10 @@ pub struct RemoteConfig {
 
 /// Top-level keys of `kiosk.toml` that remote configuration may set. Everything else (the
 /// server URL, the data directory, the staff PIN hash) stays local, and so does any setting that
-/// names a program to run (`document_scanner_command`, `printer.lp_command`): whoever controls
-/// the server must not be able to run programs on kiosks.
+/// names a program to run (`document_scanner_command`, `printer.lp_command`) or a file to open
+/// (`scanner_device`, `printer.device`): whoever controls the server must not be able to run
+/// programs on kiosks, nor make them write receipts into, or read scans from, a file of its
+/// choosing.
 pub const REMOTE_SETTING_KEYS: &[&str] = &[
     "center_name",
     "orientation",
@@ -89,7 +91,6 @@ pub const REMOTE_SETTING_KEYS: &[&str] = &[
     "default_language",
     "sync_interval_secs",
     "heartbeat_interval_secs",
-    "scanner_device",
     "scanner_max_key_gap_ms",
     "limits",
     "payment",
@@ -98,7 +99,8 @@ pub const REMOTE_SETTING_KEYS: &[&str] = &[
 ];
 
 /// Keys inside the tables above that stay local.
-pub const REMOTE_FORBIDDEN_KEYS: &[(&str, &str)] = &[("printer", "lp_command")];
+pub const REMOTE_FORBIDDEN_KEYS: &[(&str, &str)] =
+    &[("printer", "lp_command"), ("printer", "device")];
 
 /// Checks that `settings` is TOML and sets only keys remote configuration may set. The kiosk
 /// still validates the values; the server calls this before storing, the kiosk before applying.
@@ -146,6 +148,14 @@ mod tests {
             (
                 "[printer]\nlp_command = \"sh\"",
                 "printer.lp_command cannot be set remotely",
+            ),
+            (
+                "[printer]\nkind = \"usb\"\ndevice = \"/var/lib/motcua/kiosk.db\"",
+                "printer.device cannot be set remotely",
+            ),
+            (
+                "scanner_device = \"/etc/shadow\"",
+                "\"scanner_device\" cannot be set remotely",
             ),
             ("center_name = ", "not valid TOML"),
         ] {

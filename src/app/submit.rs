@@ -660,10 +660,8 @@ pub fn poll_phone(ui: &AppWindow) {
                     _ => false,
                 })
                 .unwrap_or(false);
-                if fresh {
-                    if let Some(kiosk) = KIOSK.with_borrow(Clone::clone) {
-                        attach_bytes(&ui, &kiosk, document, bytes);
-                    }
+                if fresh && let Some(kiosk) = KIOSK.with_borrow(Clone::clone) {
+                    attach_bytes(&ui, &kiosk, document, bytes);
                 }
             });
         }
@@ -861,10 +859,10 @@ fn show_delivered(ui: &AppWindow, pictures: ReceiptPictures) {
     adapter.set_status_qr(status_qr.map(Image::from_rgb8).unwrap_or_default());
     adapter.set_has_pay_qr(pay_qr.is_some());
     adapter.set_pay_qr(pay_qr.map(Image::from_rgb8).unwrap_or_default());
-    if let Some(kiosk) = KIOSK.with_borrow(Clone::clone) {
-        if let Some(account) = &kiosk.submission.payment {
-            adapter.set_account_name(account.account_name.as_str().into());
-        }
+    if let Some(kiosk) = KIOSK.with_borrow(Clone::clone)
+        && let Some(account) = &kiosk.submission.payment
+    {
+        adapter.set_account_name(account.account_name.as_str().into());
     }
     adapter.set_delivered(true);
     LAST_RECEIPT.with_borrow_mut(|r| *r = Some(receipt));
@@ -918,12 +916,12 @@ fn print(ui: &AppWindow, kiosk: &Kiosk) {
 pub fn clear(ui: &AppWindow) {
     let visit = VISIT.with_borrow_mut(Option::take);
     if let Some(visit) = visit {
-        if let (Some(session), Some(kiosk)) = (visit.phone, KIOSK.with_borrow(Clone::clone)) {
-            if let Some(client) = kiosk.submission.phone.clone() {
-                kiosk.runtime.spawn(async move {
-                    let _ = client.close(&session.id).await;
-                });
-            }
+        if let (Some(session), Some(kiosk)) = (visit.phone, KIOSK.with_borrow(Clone::clone))
+            && let Some(client) = kiosk.submission.phone.clone()
+        {
+            kiosk.runtime.spawn(async move {
+                let _ = client.close(&session.id).await;
+            });
         }
         // Dropping the staging folder deletes the unconfirmed pages.
         drop(visit.staging);

@@ -77,7 +77,7 @@ pub fn accent_key(word: &str) -> String {
 
 /// Whether the word carries any Vietnamese diacritic (a tone mark, a modified letter or đ).
 pub fn has_diacritics(word: &str) -> bool {
-    word.chars().any(|c| !c.is_ascii())
+    !word.is_ascii()
 }
 
 /// Splits text into words: runs of letters and digits.

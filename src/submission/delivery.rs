@@ -384,10 +384,10 @@ pub async fn run(
                 tracing::info!("outbox waits {wait:?} before the next attempt: {error}");
             })
             .await;
-        if let Ok(report) = outcome {
-            if !report.delivered.is_empty() {
-                tracing::info!(delivered = report.delivered.len(), "outbox drained");
-            }
+        if let Ok(report) = outcome
+            && !report.delivered.is_empty()
+        {
+            tracing::info!(delivered = report.delivered.len(), "outbox drained");
         }
         // Until the next confirmation, or a periodic check for anything left behind.
         let _ = tokio::time::timeout(Duration::from_secs(60), wake.notified()).await;

@@ -64,10 +64,10 @@ impl IdleConfig {
                 ));
             }
         }
-        if !self.blank_hours.trim().is_empty() {
-            if let Err(reason) = self.blank_hours.parse::<BlankHours>() {
-                problems.push(format!("idle.blank_hours: {reason}"));
-            }
+        if !self.blank_hours.trim().is_empty()
+            && let Err(reason) = self.blank_hours.parse::<BlankHours>()
+        {
+            problems.push(format!("idle.blank_hours: {reason}"));
         }
         problems
     }
