@@ -1,5 +1,7 @@
 //! The catalog API over real HTTP: the real server on 127.0.0.1 port 0, the real reqwest client.
 
+mod common;
+
 use motcua_central::catalog::import::import_text;
 use motcua_central::{CentralConfig, DEMO_CATALOG, RunningServer};
 use reqwest::StatusCode;
@@ -177,12 +179,7 @@ async fn public_procedure_page_for_phones() {
             .unwrap()
             .starts_with("text/html")
     );
-    let csp = headers["content-security-policy"].to_str().unwrap();
-    assert!(
-        csp.contains("default-src 'none'") && !csp.contains("script-src"),
-        "{csp}"
-    );
-    assert_eq!(headers["x-content-type-options"], "nosniff");
+    common::assert_page_headers("the procedure page", &headers);
     let html = response.text().await.unwrap();
     for expected in [
         "<h1>Đăng ký khai sinh</h1>",

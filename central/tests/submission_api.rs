@@ -1127,6 +1127,7 @@ async fn a_phone_sends_photos_once_and_the_kiosk_collects_them() {
         assert!(page.contains(expected), "missing {expected:?} in {page}");
     }
     assert!(!page.contains("<script"));
+    common::assert_page_headers("the phone upload page", &headers);
     assert_eq!(headers["cache-control"], "no-store");
     let set_cookie = headers["set-cookie"].to_str().unwrap().to_owned();
     for attribute in ["HttpOnly", "SameSite=Strict", "Path=/tai-len", "Max-Age="] {

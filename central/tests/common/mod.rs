@@ -141,3 +141,34 @@ pub fn chromium(url: &str, profile: &Path, extra: &[&str]) -> std::process::Outp
         .output()
         .expect("chromium must be installed (scripts/test installs it: apt-get install chromium)")
 }
+
+/// The headers every public HTML page carries: no script may run (a restrictive CSP), the page
+/// cannot be framed, the browser does not guess content types, and no address leaks onwards.
+pub fn assert_page_headers(page: &str, headers: &reqwest::header::HeaderMap) {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("{page}: no {name} header"))
+            .to_owned()
+    };
+    let csp = header("content-security-policy");
+    for directive in [
+        "default-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    ] {
+        assert!(
+            csp.contains(directive),
+            "{page}: {directive} missing in {csp}"
+        );
+    }
+    assert!(
+        !csp.contains("script-src"),
+        "{page}: scripts allowed in {csp}"
+    );
+    assert!(!csp.contains("unsafe"), "{page}: {csp}");
+    assert_eq!(header("x-content-type-options"), "nosniff", "{page}");
+    assert_eq!(header("x-frame-options"), "DENY", "{page}");
+    assert_eq!(header("referrer-policy"), "no-referrer", "{page}");
+}
