@@ -221,3 +221,51 @@ async fn forwarded_for_is_ignored_unless_trusted() {
     );
     server.stop().await;
 }
+
+/// Guessing enrollment codes or phone upload links meets the same per-client limit as guessing
+/// status tokens: a few tries, then 429, while another client still gets answers.
+#[tokio::test]
+async fn guessing_enrollment_codes_and_phone_links_is_limited_too() {
+    for (what, path) in [
+        ("enrollment", "/api/v1/kiosks/enroll"),
+        ("phone upload page", "/tai-len/AAAAAAAAAAAAAAAAAAAAAA"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let server = spawn_with(dir.path(), |c| {
+            c.status_page_burst = nz(3);
+            c.status_page_per_minute = nz(1);
+            c.trust_forwarded_for = true;
+        })
+        .await;
+        let url = format!("{}{path}", server.base_url());
+        let client = reqwest::Client::new();
+        let guess = |from: &'static str| {
+            let request = if path.starts_with("/api/") {
+                client
+                    .post(&url)
+                    .json(&serde_json::json!({ "code": "K7QM-X2CP-9H" }))
+            } else {
+                client.get(&url)
+            };
+            async move {
+                request
+                    .header("x-forwarded-for", from)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }
+        };
+        for attempt in 0..3 {
+            let status = guess("198.51.100.7").await;
+            assert!(
+                status != 429 && (400..500).contains(&status),
+                "{what}, try {attempt}: {status}"
+            );
+        }
+        assert_eq!(guess("198.51.100.7").await, 429, "{what}");
+        assert_ne!(guess("198.51.100.8").await, 429, "{what}: another client");
+        server.stop().await;
+    }
+}
