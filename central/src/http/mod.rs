@@ -50,6 +50,15 @@ pub struct AppState {
 
 /// Runs `work` on a store on a blocking thread: SQLite calls block, and must not stall the
 /// async workers.
+/// Whether the request's media type (parameters such as `charset` aside) is `wanted`.
+pub fn content_type_is(headers: &axum::http::HeaderMap, wanted: &str) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case(wanted))
+}
+
 pub async fn blocking<S, T, F>(store: &Arc<Mutex<S>>, work: F) -> Result<T, ApiError>
 where
     S: Send + 'static,

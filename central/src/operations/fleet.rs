@@ -449,11 +449,7 @@ pub(crate) mod tests {
         }
     }
 
-    fn store() -> (tempfile::TempDir, OperationsStore) {
-        let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open(&dir.path().join("c.db")).unwrap();
-        (dir, OperationsStore::new(conn))
-    }
+    use crate::operations::temporary_store as store;
 
     #[test]
     fn heartbeat_limits_name_the_field() {

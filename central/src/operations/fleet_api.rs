@@ -5,7 +5,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::header::CACHE_CONTROL;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use motcua_protocol::{Heartbeat, HeartbeatResponse, RemoteConfig};
@@ -15,7 +15,7 @@ use super::fleet::{FleetKiosk, MAX_SETTINGS_BYTES};
 use super::fleet_alerts::AlertRules;
 use super::{KioskAuth, StaffAuth};
 use crate::http::error::ErrorBody;
-use crate::http::{ApiError, ApiJson, AppState, blocking};
+use crate::http::{ApiError, ApiJson, AppState, blocking, content_type_is};
 
 /// Content types `PUT .../config` takes: the TOML text as is.
 const SETTINGS_TYPES: [&str; 2] = ["text/plain", "application/toml"];
@@ -167,20 +167,15 @@ pub async fn put_config(
 }
 
 fn settings_content_type(headers: &HeaderMap) -> bool {
-    headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|media| {
-            SETTINGS_TYPES
-                .iter()
-                .any(|t| media.trim().eq_ignore_ascii_case(t))
-        })
+    SETTINGS_TYPES
+        .iter()
+        .any(|wanted| content_type_is(headers, wanted))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header::CONTENT_TYPE;
 
     #[test]
     fn settings_are_taken_as_plain_text_or_toml() {

@@ -123,8 +123,7 @@ mod tests {
 
     #[test]
     fn tokens_work_until_revoked_and_never_as_kiosk_credentials() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = OperationsStore::new(crate::db::open(&dir.path().join("c.db")).unwrap());
+        let (_dir, mut store) = crate::operations::temporary_store();
         let now = OffsetDateTime::now_utc();
         let token = store.add_integration("motcua-tinh", now).unwrap();
         assert!(token.starts_with("mi_"));

@@ -264,11 +264,7 @@ impl OperationsStore {
 mod tests {
     use super::*;
 
-    fn store() -> (tempfile::TempDir, OperationsStore) {
-        let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open(&dir.path().join("c.db")).unwrap();
-        (dir, OperationsStore::new(conn))
-    }
+    use crate::operations::temporary_store as store;
 
     #[test]
     fn a_code_enrolls_once_within_a_day() {

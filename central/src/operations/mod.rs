@@ -101,6 +101,15 @@ pub(crate) fn check_name(name: &str) -> Result<(), OperationsError> {
     }
 }
 
+/// A store on a fresh database in a temporary folder (kept alive by the returned guard), for the
+/// unit tests of this module's parts.
+#[cfg(test)]
+pub(crate) fn temporary_store() -> (tempfile::TempDir, OperationsStore) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let conn = crate::db::open(&dir.path().join("c.db")).expect("database");
+    (dir, OperationsStore::new(conn))
+}
+
 #[cfg(test)]
 mod tests {
     use super::check_name;

@@ -98,8 +98,7 @@ mod tests {
 
     #[test]
     fn accounts_are_added_once_listed_reset_and_removed() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = OperationsStore::new(crate::db::open(&dir.path().join("c.db")).unwrap());
+        let (_dir, mut store) = crate::operations::temporary_store();
         let now = OffsetDateTime::from_unix_timestamp(1_780_000_000).unwrap();
         store
             .add_staff("an.nguyen", "mat-khau-dai-du", now)

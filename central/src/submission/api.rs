@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, RequestExt};
@@ -16,7 +16,7 @@ use super::SubmissionError;
 use super::rules::{Intake, Limits, MAX_MANIFEST_BYTES, redact_json_error};
 use super::upload::{Appended, TAKEOVER_WAIT, Upload, drain, next_chunk, reconcile};
 use crate::http::error::ErrorBody;
-use crate::http::{ApiError, AppState, blocking};
+use crate::http::{ApiError, AppState, blocking, content_type_is};
 use crate::operations::KioskAuth;
 
 pub const UPLOAD_OFFSET: HeaderName = HeaderName::from_static("upload-offset");
@@ -26,14 +26,6 @@ pub const OFFSET_OCTET_STREAM: &str = "application/offset+octet-stream";
 
 fn client_id(text: &str, what: &str) -> Result<ClientId, ApiError> {
     ClientId::parse(text).map_err(|e| ApiError::BadRequest(format!("{what}: {e}")))
-}
-
-fn content_type_is(headers: &HeaderMap, wanted: &str) -> bool {
-    headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case(wanted))
 }
 
 fn with_offset(mut response: Response, offset: u64) -> Response {
