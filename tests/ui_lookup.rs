@@ -2,84 +2,18 @@
 //! real HTTP into a real SQLite file. The testing backend allows one event loop per process, so
 //! this file holds a single test that walks through the scenarios in turn.
 
+mod common;
+
+use common::ui::Harness;
+
 use std::process::Command;
 
-use i_slint_backend_testing::ElementHandle;
-use motcua_kiosk::app::{
-    AppWindow, DetailAdapter, Header, KeyboardAdapter, Kiosk, Nav, Screen, SearchAdapter,
-};
+use motcua_kiosk::app::{DetailAdapter, Header, KeyboardAdapter, Kiosk, Screen, SearchAdapter};
 use slint::{ComponentHandle, Model};
 
-struct Harness {
-    ui: AppWindow,
-    kiosk: Kiosk,
-}
-
-impl Harness {
-    /// Waits for the storage worker, then runs what it posted back to the UI thread.
-    fn settle(&self) {
-        for _ in 0..3 {
-            // Lets timers and `changed` handlers (the orientation) run.
-            i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_millis(16));
-            self.kiosk
-                .storage
-                .call_blocking(|_| ())
-                .expect("storage worker alive");
-            slint::quit_event_loop().expect("quit");
-            slint::run_event_loop().expect("event loop");
-        }
-    }
-
-    fn tap(&self, label: &str) {
-        let element = ElementHandle::find_by_accessible_label(&self.ui, label)
-            .next()
-            .unwrap_or_else(|| {
-                let labels: Vec<String> =
-                    i_slint_backend_testing::ElementQuery::from_root(&self.ui)
-                        .match_descendants()
-                        .find_all()
-                        .iter()
-                        .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
-                        .filter(|l| !l.is_empty())
-                        .collect();
-                panic!(
-                    "nothing labelled {label:?} on the {:?} screen; labels: {labels:?}",
-                    self.screen()
-                )
-            });
-        element.invoke_accessible_default_action();
-        self.settle();
-    }
-
-    fn visible(&self, label: &str) -> bool {
-        ElementHandle::find_by_accessible_label(&self.ui, label)
-            .next()
-            .is_some()
-    }
-
-    /// Types on the on-screen keyboard, key by key, as a visitor does.
-    fn type_on_keyboard(&self, keys: &str) {
-        let english = self.ui.global::<Header>().get_language() == "en";
-        for key in keys.chars() {
-            let label = match (key, english) {
-                (' ', false) => "Dấu cách".to_owned(),
-                (' ', true) => "Space".to_owned(),
-                ('<', false) => "Xóa".to_owned(),
-                ('<', true) => "Delete".to_owned(),
-                (other, _) => other.to_string(),
-            };
-            self.tap(&label);
-        }
-    }
-
-    fn screen(&self) -> Screen {
-        self.ui.global::<Nav>().get_screen()
-    }
-
-    fn result_names(&self) -> Vec<String> {
-        let results = self.ui.global::<SearchAdapter>().get_results();
-        results.iter().map(|r| r.name.to_string()).collect()
-    }
+fn result_names(h: &Harness) -> Vec<String> {
+    let results = h.ui.global::<SearchAdapter>().get_results();
+    results.iter().map(|r| r.name.to_string()).collect()
 }
 
 #[test]
@@ -98,13 +32,7 @@ fn visitor_looks_up_procedures() {
         submission: Default::default(),
         staff: Default::default(),
     };
-    let ui = AppWindow::new().unwrap();
-    motcua_kiosk::app::wire(&ui, kiosk.clone());
-    ui.window()
-        .set_size(slint::LogicalSize::new(1080.0, 1920.0));
-    ui.show().unwrap();
-    let h = Harness { ui, kiosk };
-    h.settle();
+    let h = Harness::open(kiosk);
 
     search_with_the_on_screen_keyboard_then_open_the_detail(&h);
     telex_composition_on_the_keyboard(&h);
@@ -117,10 +45,10 @@ fn visitor_looks_up_procedures() {
 }
 
 fn no_results_offers_browsing(h: &Harness) {
-    h.type_on_keyboard("qzxwv");
-    assert_eq!(h.result_names().len(), 0);
+    h.type_keys("qzxwv");
+    assert_eq!(result_names(h).len(), 0);
     assert!(
-        h.visible("Xem theo lĩnh vực"),
+        h.has("Xem theo lĩnh vực"),
         "a way out instead of a dead end"
     );
     h.tap("Xem theo lĩnh vực");
@@ -139,11 +67,11 @@ fn landscape_lays_out_its_own_way(h: &Harness) {
     h.tap("Xem theo lĩnh vực");
     h.tap("Hộ tịch");
     assert!(
-        h.visible("Chọn lĩnh vực"),
+        h.has("Chọn lĩnh vực"),
         "the field list stays beside the procedures"
     );
     assert!(
-        h.visible("Cấp bản sao Trích lục hộ tịch"),
+        h.has("Cấp bản sao Trích lục hộ tịch"),
         "the field's procedures, in dictionary order"
     );
     h.ui.window()
@@ -169,14 +97,11 @@ fn search_with_the_on_screen_keyboard_then_open_the_detail(h: &Harness) {
             > 0
     );
 
-    h.type_on_keyboard("khai sinh");
+    h.type_keys("khai sinh");
     assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "khai sinh");
-    let names = h.result_names();
+    let names = result_names(h);
     assert!(names.iter().any(|n| n == "Đăng ký khai sinh"), "{names:?}");
-    assert!(
-        h.visible("Đăng ký khai sinh"),
-        "the result row is on screen"
-    );
+    assert!(h.has("Đăng ký khai sinh"), "the result row is on screen");
 
     h.tap("Đăng ký khai sinh");
     assert_eq!(h.screen(), Screen::Detail);
@@ -217,21 +142,21 @@ fn search_with_the_on_screen_keyboard_then_open_the_detail(h: &Harness) {
 fn telex_composition_on_the_keyboard(h: &Harness) {
     h.tap("Xóa hết");
     assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "");
-    h.type_on_keyboard("ddawng kys keets hoon");
+    h.type_keys("ddawng kys keets hoon");
     assert_eq!(
         h.ui.global::<SearchAdapter>().get_query(),
         "đăng ký kết hôn"
     );
     assert_eq!(
-        h.result_names().first().map(String::as_str),
+        result_names(h).first().map(String::as_str),
         Some("Đăng ký kết hôn")
     );
-    h.type_on_keyboard("<<<<");
+    h.type_keys("<<<<");
     assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "đăng ký kết");
     // A physical keyboard's text is taken over and keeps composing.
     h.ui.global::<SearchAdapter>()
         .invoke_typed("dang ky".into());
-    h.type_on_keyboard("s");
+    h.type_keys("s");
     assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "dang ký");
     h.tap("Xóa hết");
 }
@@ -241,10 +166,10 @@ fn browse_a_field_then_a_procedure(h: &Harness) {
     assert_eq!(h.screen(), Screen::Home);
     h.tap("Xem theo lĩnh vực");
     assert_eq!(h.screen(), Screen::Browse);
-    assert!(h.visible("Hộ tịch"), "the fields are listed");
+    assert!(h.has("Hộ tịch"), "the fields are listed");
     h.tap("Hộ tịch");
     assert_eq!(h.screen(), Screen::Field);
-    assert!(h.visible("Đăng ký kết hôn"));
+    assert!(h.has("Đăng ký kết hôn"));
     h.tap("Đăng ký kết hôn");
     assert_eq!(h.screen(), Screen::Detail);
     assert_eq!(h.ui.global::<DetailAdapter>().get_name(), "Đăng ký kết hôn");
@@ -258,10 +183,10 @@ fn switch_to_english_and_back(h: &Harness) {
     h.tap("Về trang chủ");
     h.tap("English");
     assert_eq!(h.ui.global::<Header>().get_language(), "en");
-    assert!(h.visible("Look up a procedure"), "home tiles in English");
-    assert!(!h.visible("Tra cứu thủ tục"));
+    assert!(h.has("Look up a procedure"), "home tiles in English");
+    assert!(!h.has("Tra cứu thủ tục"));
     h.tap("Look up a procedure");
-    h.type_on_keyboard("ket hon");
+    h.type_keys("ket hon");
     h.tap("Đăng ký kết hôn");
     // Money follows the language.
     let detail = h.ui.global::<DetailAdapter>();
@@ -281,7 +206,7 @@ fn switch_to_english_and_back(h: &Harness) {
         .filter(|a| !a.is_empty())
         .collect();
     assert!(amounts.iter().all(|a| a.ends_with(" đ")), "{amounts:?}");
-    assert!(h.visible("Quay lại"));
+    assert!(h.has("Quay lại"));
 }
 
 fn going_home_forgets_the_visitor(h: &Harness) {
@@ -293,7 +218,7 @@ fn going_home_forgets_the_visitor(h: &Harness) {
     assert!(!h.ui.global::<KeyboardAdapter>().get_shown());
     // The keyboard's composition buffer is gone too: a tone key has nothing to attach to.
     h.tap("Tra cứu thủ tục");
-    h.type_on_keyboard("s");
+    h.type_keys("s");
     assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "s");
     h.tap("Về trang chủ");
     // The next visitor starts in the default language, whatever the last one chose.
@@ -302,16 +227,16 @@ fn going_home_forgets_the_visitor(h: &Harness) {
     assert_eq!(h.ui.global::<Header>().get_language(), "en");
     h.tap("Home");
     assert_eq!(h.ui.global::<Header>().get_language(), "vi");
-    assert!(h.visible("Tra cứu thủ tục"));
+    assert!(h.has("Tra cứu thủ tục"));
 }
 
 fn page_qr_decodes_to_the_procedure_page(h: &Harness) {
     h.tap("Tra cứu thủ tục");
     h.tap("Chữ số");
-    h.type_on_keyboard("1.001193");
+    h.type_keys("1.001193");
     h.tap("Chữ cái");
     assert_eq!(
-        h.result_names().first().map(String::as_str),
+        result_names(h).first().map(String::as_str),
         Some("Đăng ký khai sinh"),
         "found by its code"
     );

@@ -12,8 +12,7 @@ use std::time::Duration;
 use common::ui::Harness;
 use motcua_central::DEMO_CATALOG;
 use motcua_kiosk::app::{
-    AppWindow, KeyboardAdapter, Kiosk, PinProblem, Screen, StaffAdapter, StaffNotice,
-    StaffSettings, StaffView,
+    KeyboardAdapter, Kiosk, PinProblem, Screen, StaffAdapter, StaffNotice, StaffSettings, StaffView,
 };
 use motcua_kiosk::config::KioskConfig;
 use motcua_kiosk::operations::{FleetReporter, RecentErrors, SharedPrinterState, staff_pin};
@@ -98,13 +97,7 @@ fn staff_open_the_kiosk_with_the_pin_and_change_a_setting() {
             first_lockout: Some(Duration::from_secs(1)),
         },
     };
-    let ui = AppWindow::new().unwrap();
-    motcua_kiosk::app::wire(&ui, kiosk.clone());
-    ui.window()
-        .set_size(slint::LogicalSize::new(1080.0, 1920.0));
-    ui.show().unwrap();
-    let h = Harness { ui, kiosk };
-    h.settle();
+    let h = Harness::open(kiosk);
     assert_eq!(h.screen(), Screen::Home);
 
     // A visitor's tap or a short press on the emblem does nothing; three seconds open the PIN pad.

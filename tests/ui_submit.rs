@@ -16,8 +16,8 @@ use std::time::Duration;
 use i_slint_backend_testing::ElementHandle;
 use motcua_central::{CentralConfig, DEMO_CATALOG, RunningServer};
 use motcua_kiosk::app::{
-    AppWindow, AttachProblem, FieldProblem, Kiosk, PrintState, ReceiptPrinter, Screen,
-    SearchAdapter, SubmissionSettings, SubmitAdapter, SubmitStep,
+    AttachProblem, FieldProblem, Kiosk, PrintState, ReceiptPrinter, Screen, SearchAdapter,
+    SubmissionSettings, SubmitAdapter, SubmitStep,
 };
 use motcua_kiosk::submission::receipt::escpos::{parse_escpos, stored_qr_payloads};
 use motcua_kiosk::submission::receipt::{PrinterConfig, PrinterKind};
@@ -174,25 +174,13 @@ fn visitor_submits_a_dossier() {
         },
         staff: Default::default(),
     };
-    let ui = AppWindow::new().unwrap();
-    motcua_kiosk::app::wire(&ui, kiosk.clone());
-    ui.window()
-        .set_size(slint::LogicalSize::new(1080.0, 1920.0));
-    ui.show().unwrap();
-    let h = Harness { ui, kiosk };
-    h.settle();
+    let h = Harness::open(kiosk);
 
     // From the home tile: only procedures that take online dossiers are offered.
     h.tap("Nộp hồ sơ trực tuyến");
     assert_eq!(h.screen(), Screen::Search);
     assert!(h.ui.global::<SearchAdapter>().get_submit_mode());
-    for key in "ket hon".chars() {
-        h.tap(&if key == ' ' {
-            "Dấu cách".to_owned()
-        } else {
-            key.to_string()
-        });
-    }
+    h.type_keys("ket hon");
     let results: Vec<String> =
         h.ui.global::<SearchAdapter>()
             .get_results()
@@ -205,13 +193,7 @@ fn visitor_submits_a_dossier() {
 
     // From a procedure's detail page.
     h.tap("Tra cứu thủ tục");
-    for key in "khai sinh".chars() {
-        h.tap(&if key == ' ' {
-            "Dấu cách".to_owned()
-        } else {
-            key.to_string()
-        });
-    }
+    h.type_keys("khai sinh");
     h.tap("Đăng ký khai sinh");
     assert_eq!(h.screen(), Screen::Detail);
     h.tap("Nộp hồ sơ này trực tuyến");

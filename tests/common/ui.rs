@@ -62,14 +62,19 @@ impl Harness {
         h
     }
 
-    /// Keys of the on-screen keyboard, in Vietnamese ("Dấu cách" for a space).
+    /// Keys of the on-screen keyboard, key by key as a visitor types, in the screen's language: a
+    /// space is "Dấu cách" (or "Space"), `<` the delete key.
     pub fn type_keys(&self, keys: &str) {
+        let english = self.ui.global::<motcua_kiosk::app::Header>().get_language() == "en";
         for key in keys.chars() {
-            self.tap(&if key == ' ' {
-                "Dấu cách".to_owned()
-            } else {
-                key.to_string()
-            });
+            let label = match (key, english) {
+                (' ', false) => "Dấu cách".to_owned(),
+                (' ', true) => "Space".to_owned(),
+                ('<', false) => "Xóa".to_owned(),
+                ('<', true) => "Delete".to_owned(),
+                (other, _) => other.to_string(),
+            };
+            self.tap(&label);
         }
     }
     /// Runs the event loop once, `step` of mock time later.
