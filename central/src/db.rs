@@ -94,9 +94,7 @@ mod tests {
         let path = dir.path().join("c.db");
         {
             let mut conn = Connection::open(&path).unwrap();
-            Migrations::new(vec![M::up(include_str!("../migrations/0001_catalog.sql"))])
-                .to_latest(&mut conn)
-                .unwrap();
+            migrations().to_version(&mut conn, 1).unwrap();
             conn.execute(
                 "INSERT INTO procedures (code, body, version) VALUES ('1.001193', '{}', 1)",
                 [],
@@ -120,12 +118,7 @@ mod tests {
         let path = dir.path().join("c.db");
         {
             let mut conn = Connection::open(&path).unwrap();
-            Migrations::new(vec![
-                M::up(include_str!("../migrations/0001_catalog.sql")),
-                M::up(include_str!("../migrations/0002_dossiers.sql")),
-            ])
-            .to_latest(&mut conn)
-            .unwrap();
+            migrations().to_version(&mut conn, 2).unwrap();
             conn.execute(
                 "INSERT INTO dossiers (code, procedure_code, received_on, due_on, status, token,
                      token_hash, created_at)
@@ -148,13 +141,7 @@ mod tests {
         let path = dir.path().join("c.db");
         {
             let mut conn = Connection::open(&path).unwrap();
-            Migrations::new(vec![
-                M::up(include_str!("../migrations/0001_catalog.sql")),
-                M::up(include_str!("../migrations/0002_dossiers.sql")),
-                M::up(include_str!("../migrations/0003_submissions.sql")),
-            ])
-            .to_latest(&mut conn)
-            .unwrap();
+            migrations().to_version(&mut conn, 3).unwrap();
             conn.execute(
                 "INSERT INTO kiosks (name, created_at) VALUES ('quay-1', 0)",
                 [],
