@@ -155,15 +155,20 @@ async fn status_from(client: &reqwest::Client, url: &str, from: &str) -> reqwest
         .unwrap()
 }
 
-#[tokio::test]
-async fn each_client_gets_its_burst_then_429_with_retry_after() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = spawn_with(dir.path(), |c| {
+/// A server that gives each client (by `X-Forwarded-For`) a burst of 3, then 1 a minute.
+async fn three_tries_a_minute(dir: &std::path::Path) -> motcua_central::RunningServer {
+    spawn_with(dir, |c| {
         c.status_page_burst = nz(3);
         c.status_page_per_minute = nz(1);
         c.trust_forwarded_for = true;
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn each_client_gets_its_burst_then_429_with_retry_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = three_tries_a_minute(dir.path()).await;
     let url = format!("{}/ho-so/AAAAAAAAAAAAAAAAAAAAAA", server.base_url());
     let client = reqwest::Client::new();
     for _ in 0..3 {
@@ -231,12 +236,7 @@ async fn guessing_enrollment_codes_and_phone_links_is_limited_too() {
         ("phone upload page", "/tai-len/AAAAAAAAAAAAAAAAAAAAAA"),
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let server = spawn_with(dir.path(), |c| {
-            c.status_page_burst = nz(3);
-            c.status_page_per_minute = nz(1);
-            c.trust_forwarded_for = true;
-        })
-        .await;
+        let server = three_tries_a_minute(dir.path()).await;
         let url = format!("{}{path}", server.base_url());
         let client = reqwest::Client::new();
         let guess = |from: &'static str| {
