@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use slint::{ComponentHandle, Timer, TimerMode};
 
-use super::{AppWindow, Header, IdleAdapter, IdleState, Nav, Screen};
+use super::{AppWindow, Header, IdleAdapter, IdleState, Nav, Screen, with_window};
 use crate::visit::IdleConfig;
 
 struct Watch {
@@ -39,20 +39,11 @@ pub fn wire(ui: &AppWindow, config: IdleConfig) {
         })
     });
     let adapter = ui.global::<IdleAdapter>();
-    adapter.on_activity(on_window(ui, activity));
-    adapter.on_more_time(on_window(ui, more_time));
-    adapter.on_finish(on_window(ui, finish));
+    adapter.on_activity(with_window(ui, activity));
+    adapter.on_more_time(with_window(ui, more_time));
+    adapter.on_finish(with_window(ui, finish));
     adapter.set_state(IdleState::Active);
     watch_quiet(ui);
-}
-
-fn on_window(ui: &AppWindow, action: fn(&AppWindow)) -> impl FnMut() + 'static {
-    let weak = ui.as_weak();
-    move || {
-        if let Some(ui) = weak.upgrade() {
-            action(&ui);
-        }
-    }
 }
 
 /// Someone touched, typed or scrolled. While the question is up only its answers count: a press

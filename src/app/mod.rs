@@ -92,12 +92,7 @@ pub fn wire(ui: &AppWindow, kiosk: Kiosk) {
     reading::wire(ui);
     ui.global::<Pointer>()
         .set_hidden(kiosk.staff.running.hide_cursor);
-    let weak = ui.as_weak();
-    ui.global::<Nav>().on_go_home(move || {
-        if let Some(ui) = weak.upgrade() {
-            reset_visit(&ui);
-        }
-    });
+    ui.global::<Nav>().on_go_home(with_window(ui, reset_visit));
     let weak = ui.as_weak();
     let nav_kiosk = kiosk.clone();
     ui.global::<Nav>().on_navigated(move |screen| {
@@ -117,6 +112,16 @@ pub fn wire(ui: &AppWindow, kiosk: Kiosk) {
 thread_local! {
     // The language each visit starts in (`default_language`).
     static DEFAULT_LANGUAGE: std::cell::Cell<&'static str> = const { std::cell::Cell::new("vi") };
+}
+
+/// A callback that runs `action` on the window, as long as the window exists.
+pub(crate) fn with_window(ui: &AppWindow, action: fn(&AppWindow)) -> impl FnMut() + 'static {
+    let weak = ui.as_weak();
+    move || {
+        if let Some(ui) = weak.upgrade() {
+            action(&ui);
+        }
+    }
 }
 
 /// A callback that runs `action` on the window and the kiosk, as long as the window exists.

@@ -22,14 +22,14 @@ thread_local! {
 }
 
 pub fn wire(ui: &AppWindow) {
-    let weak = ui.as_weak();
-    ui.global::<Header>().on_toggle_large_text(move || {
-        if let Some(ui) = weak.upgrade() {
-            let on = !ui.global::<Header>().get_large_text();
-            tracing::info!(on, "large text switched");
-            set_large_text(&ui, on);
-        }
-    });
+    ui.global::<Header>()
+        .on_toggle_large_text(super::with_window(ui, toggle_large_text));
+}
+
+fn toggle_large_text(ui: &AppWindow) {
+    let on = !ui.global::<Header>().get_large_text();
+    tracing::info!(on, "large text switched");
+    set_large_text(ui, on);
 }
 
 pub fn set_large_text(ui: &AppWindow, on: bool) {
