@@ -12,11 +12,12 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
 use motcua_kiosk::app::{
-    AppWindow, BrowseAdapter, Header, KeyboardAdapter, Kiosk, Nav, Screen, SearchAdapter,
-    StatusAdapter, StatusView,
+    AnswerState, FeedbackAdapter, FeedbackField, FeedbackView, IdleAdapter, IdleState,
+    StaffAdapter, StaffView, SubmissionSettings, SubmitAdapter,
 };
 use motcua_kiosk::app::{
-    IdleAdapter, IdleState, StaffAdapter, StaffView, SubmissionSettings, SubmitAdapter,
+    AppWindow, BrowseAdapter, Header, KeyboardAdapter, Kiosk, Nav, Screen, SearchAdapter,
+    StatusAdapter, StatusView,
 };
 use motcua_protocol::DossierStatus;
 use slint::Model;
@@ -406,6 +407,40 @@ fn main() -> anyhow::Result<()> {
             shooter.shoot(&dir.join("staff.png"))?;
             staff.invoke_leave();
             shooter.settle();
+
+            // Rating and feedback: the choice, a rating being written, the feedback form, its
+            // reference, and reading the answer back.
+            reset(ui);
+            ui.global::<Nav>().invoke_show(Screen::Feedback);
+            shooter.shoot(&dir.join("feedback-choose.png"))?;
+            let feedback = ui.global::<FeedbackAdapter>();
+            feedback.invoke_choose(FeedbackView::Rating);
+            shooter.settle();
+            feedback.invoke_pick_face(0);
+            feedback.invoke_focus(FeedbackField::Comment);
+            shooter.type_keys("nhaan vieen raast nhieetj tinhf");
+            shooter.shoot(&dir.join("feedback-rating.png"))?;
+            feedback.invoke_back();
+            feedback.invoke_choose(FeedbackView::Form);
+            feedback.invoke_pick_topic(1);
+            shooter.type_keys("chowf laau quas");
+            feedback.invoke_focus(FeedbackField::Phone);
+            shooter.type_keys("0912345678");
+            shooter.shoot(&dir.join("feedback-form.png"))?;
+            feedback.invoke_send_feedback();
+            shooter
+                .settle_until(|| ui.global::<FeedbackAdapter>().get_view() == FeedbackView::Sent);
+            shooter.shoot(&dir.join("feedback-sent.png"))?;
+            let reference = feedback.get_reference().to_string();
+            reset(ui);
+            ui.global::<Nav>().invoke_show(Screen::Feedback);
+            feedback.invoke_choose(FeedbackView::Lookup);
+            shooter.type_keys(&reference.replace(['P', 'A', '-'], ""));
+            feedback.invoke_look_up();
+            shooter.settle_until(|| {
+                ui.global::<FeedbackAdapter>().get_answer_state() != AnswerState::Loading
+            });
+            shooter.shoot(&dir.join("feedback-answer.png"))?;
 
             reset(ui);
             idle.set_state(IdleState::Attract);

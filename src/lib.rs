@@ -4,6 +4,7 @@ pub mod app;
 pub mod catalog;
 pub mod config;
 pub mod demo;
+pub mod feedback;
 pub mod input;
 pub mod operations;
 pub mod status;

@@ -384,9 +384,12 @@ fn run(cli: Cli, errors: RecentErrors) -> anyhow::Result<()> {
             let waiting = entries.iter().filter(|e| e.delivered_at.is_none()).count();
             println!("{waiting} waiting, {} delivered", entries.len() - waiting);
             for e in &entries {
-                let state = match &e.receipt {
-                    Some(receipt) => format!("delivered as {}", receipt.code),
-                    None => format!(
+                let state = match (&e.receipt, e.delivered_at) {
+                    (Some(receipt), _) => format!("delivered as {}", receipt.code),
+                    (None, Some(at)) => {
+                        format!("delivered {}", motcua_kiosk::app::format_unix(Some(at)))
+                    }
+                    (None, None) => format!(
                         "waiting, {} attempts{}",
                         e.attempts,
                         e.last_error

@@ -13,8 +13,8 @@ use std::time::Duration;
 use i_slint_backend_testing::ElementHandle;
 use motcua_central::DEMO_CATALOG;
 use motcua_kiosk::app::{
-    Header, IdleAdapter, IdleState, KeyboardAdapter, Kiosk, Screen, SearchAdapter, StaffSettings,
-    StatusAdapter, SubmitAdapter,
+    FeedbackAdapter, Header, IdleAdapter, IdleState, KeyboardAdapter, Kiosk, Screen, SearchAdapter,
+    StaffSettings, StatusAdapter, SubmitAdapter,
 };
 use motcua_kiosk::config::{KioskConfig, Language};
 use slint::{ComponentHandle, Model};
@@ -102,6 +102,21 @@ fn traces_in_models(h: &Harness) -> Vec<String> {
             n => format!("{n} rows"),
         },
     );
+    let feedback = h.ui.global::<FeedbackAdapter>();
+    check("feedback.comment", feedback.get_comment().into());
+    check("feedback.dossier-code", feedback.get_dossier_code().into());
+    check("feedback.text", feedback.get_text().into());
+    check("feedback.phone", feedback.get_phone().into());
+    check("feedback.reference", feedback.get_reference().into());
+    check(
+        "feedback.typed-reference",
+        feedback.get_typed_reference().into(),
+    );
+    check("feedback.own-text", feedback.get_own_text().into());
+    check("feedback.answer-text", feedback.get_answer_text().into());
+    if feedback.get_face() != -1 || feedback.get_topic() != -1 {
+        check("feedback.choice", "a face or topic chosen".into());
+    }
     if h.ui.global::<KeyboardAdapter>().get_shown() {
         check("keyboard.shown", "true".into());
     }

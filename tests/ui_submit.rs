@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::ui::Harness;
+use common::ui::{Harness, decode_qr};
 
 use std::io::Write;
 use std::time::Duration;
@@ -58,26 +58,6 @@ fn png_page() -> Vec<u8> {
 }
 
 /// Decodes the QR code in a Slint image with `zbarimg`, as a phone camera would.
-fn decode_qr(image: &slint::Image, dir: &std::path::Path) -> String {
-    let buffer = image.to_rgb8().expect("a pixel image");
-    let path = dir.join("qr.png");
-    let file = std::fs::File::create(&path).unwrap();
-    let mut encoder = png::Encoder::new(file, buffer.width(), buffer.height());
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder
-        .write_header()
-        .unwrap()
-        .write_image_data(buffer.as_bytes())
-        .unwrap();
-    let out = std::process::Command::new("zbarimg")
-        .args(["--raw", "-q"])
-        .arg(&path)
-        .output()
-        .expect("zbarimg (apt-get install zbar-tools)");
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
 /// What a phone's browser does with the upload page: open it (claiming the session) and post a
 /// photo as multipart/form-data.
 async fn phone_uploads(url: &str, photo: &[u8]) {

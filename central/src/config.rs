@@ -68,6 +68,11 @@ pub struct CentralConfig {
     /// its staff requests are refused (429) until the window ends, right password or not.
     pub staff_auth_max_failures: NonZeroU32,
     pub staff_auth_window_secs: NonZeroU64,
+    /// New ratings and feedback (together) one kiosk may deliver per hour, sustained; more get
+    /// 429 with `Retry-After`. Resending one already stored is never refused.
+    pub feedback_per_kiosk_per_hour: NonZeroU32,
+    /// New ratings and feedback one kiosk may deliver at once before the hourly rate applies.
+    pub feedback_per_kiosk_burst: NonZeroU32,
 }
 
 /// The default of `agency_id`: the demo province's one-stop center.
@@ -131,6 +136,8 @@ impl Default for CentralConfig {
             fleet_disk_low_bytes: 1024 * MIB,
             staff_auth_max_failures: nonzero(10),
             staff_auth_window_secs: nonzero_u64(900),
+            feedback_per_kiosk_per_hour: nonzero(120),
+            feedback_per_kiosk_burst: nonzero(30),
         }
     }
 }
@@ -352,6 +359,33 @@ mod tests {
         std::fs::write(&path, "fleet_silent_after_secs = 0\n").unwrap();
         let err = CentralConfig::from_file(&path).unwrap_err().to_string();
         assert!(err.contains("nonzero"), "{err}");
+    }
+
+    #[test]
+    fn feedback_limits_have_defaults_and_are_read() {
+        let config = CentralConfig::default();
+        assert_eq!(config.feedback_per_kiosk_per_hour.get(), 120);
+        assert_eq!(config.feedback_per_kiosk_burst.get(), 30);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("central.toml");
+        std::fs::write(
+            &path,
+            "feedback_per_kiosk_per_hour = 600\nfeedback_per_kiosk_burst = 50\n",
+        )
+        .unwrap();
+        let config = CentralConfig::from_file(&path).unwrap();
+        assert_eq!(config.feedback_per_kiosk_per_hour.get(), 600);
+        assert_eq!(config.feedback_per_kiosk_burst.get(), 50);
+        for bad in [
+            "feedback_per_kiosk_per_hour = 0\n",
+            "feedback_per_kiosk_burst = 0\n",
+        ] {
+            std::fs::write(&path, bad).unwrap();
+            let err = CentralConfig::from_file(&path).unwrap_err().to_string();
+            assert!(err.contains("nonzero"), "{bad}: {err}");
+        }
+        std::fs::write(&path, "feedback_per_kiosk_burst = -3\n").unwrap();
+        assert!(CentralConfig::from_file(&path).is_err());
     }
 
     #[test]

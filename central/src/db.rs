@@ -36,10 +36,11 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0002_dossiers.sql")),
         M::up(include_str!("../migrations/0003_submissions.sql")),
         M::up(include_str!("../migrations/0004_fleet.sql")),
+        M::up(include_str!("../migrations/0005_feedback.sql")),
     ])
 }
 
-const MIGRATION_COUNT: usize = 4;
+const MIGRATION_COUNT: usize = 5;
 
 pub fn open(path: &Path) -> Result<Connection, DbError> {
     let shown = path.display().to_string();
@@ -153,6 +154,25 @@ mod tests {
         assert_eq!(kiosks, 1);
         let health = count(&conn, "kiosk_health");
         assert_eq!(health, 0);
+    }
+
+    #[test]
+    fn a_fleet_database_upgrades_to_feedback_and_keeps_its_kiosks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            migrations().to_version(&mut conn, 4).unwrap();
+            conn.execute(
+                "INSERT INTO kiosks (name, created_at) VALUES ('quay-1', 0)",
+                [],
+            )
+            .unwrap();
+        }
+        let conn = open(&path).unwrap();
+        assert_eq!(count(&conn, "kiosks"), 1);
+        assert_eq!(count(&conn, "ratings"), 0);
+        assert_eq!(count(&conn, "feedback"), 0);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod config;
 pub mod db;
+pub mod feedback;
 pub mod http;
 pub mod operations;
 pub mod pages;
@@ -13,7 +14,7 @@ pub mod submission;
 pub use config::CentralConfig;
 pub use server::{
     RunningServer, ServerError, app_state, issue_integration_token, issue_kiosk_credential,
-    open_catalog, open_dossiers, open_operations, start,
+    open_catalog, open_dossiers, open_feedback, open_operations, start,
 };
 pub use status::{DossierStore, StatusError, today_in_vietnam};
 

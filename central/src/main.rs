@@ -60,6 +60,15 @@ enum Command {
     /// Dossiers and their status, for staff and demos.
     #[command(subcommand)]
     Dossier(commands::dossier::DossierCommand),
+    /// Visitors' feedback: list it, answer it.
+    #[command(subcommand)]
+    Feedback(commands::feedback::FeedbackCommand),
+    /// Satisfaction ratings per month, field and kiosk.
+    Ratings {
+        /// How many months back, counting the current one (Vietnam time): 1 to 36.
+        #[arg(long, default_value_t = motcua_central::feedback::stats::DEFAULT_MONTHS)]
+        months: u32,
+    },
     /// Write the receipt QR code (PNG) of each demo showcase dossier, and a README listing them.
     DemoReceipts {
         /// Directory to write into, e.g. docs/demo-receipts.
@@ -150,6 +159,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Integration(command) => commands::access::integration(&config, command),
         Command::Staff(command) => commands::staff::run(&config, command),
         Command::Dossier(command) => commands::dossier::run(&config, command),
+        Command::Feedback(command) => commands::feedback::run(&config, command),
+        Command::Ratings { months } => commands::feedback::ratings(&config, months),
         Command::DemoReceipts { out, public_url } => {
             commands::demo_receipts::write(&out, &public_url)
         }

@@ -8,6 +8,7 @@ use tokio::task::JoinHandle;
 use crate::catalog::CatalogStore;
 use crate::config::CentralConfig;
 use crate::db::{self, DbError};
+use crate::feedback::{FeedbackStore, KioskLimiter};
 use crate::http::{AppState, ClientLimiter, app};
 use crate::operations::{OperationsError, OperationsStore, StaffGuard};
 use crate::status::{DossierStore, StatusError};
@@ -53,6 +54,10 @@ pub fn open_operations(config: &CentralConfig) -> Result<OperationsStore, Server
     Ok(OperationsStore::new(open_database(config)?))
 }
 
+pub fn open_feedback(config: &CentralConfig) -> Result<FeedbackStore, ServerError> {
+    Ok(FeedbackStore::new(open_database(config)?))
+}
+
 /// Adds a kiosk named `name` and enrolls it at once, returning its bearer credential; for a kiosk
 /// that exists, replaces its credential. For the kiosk's demo mode and tests.
 pub fn issue_kiosk_credential(config: &CentralConfig, name: &str) -> Result<String, ServerError> {
@@ -76,6 +81,8 @@ pub fn app_state(config: CentralConfig) -> Result<AppState, ServerError> {
         phone_uploads: Arc::new(Mutex::new(PhoneUploadStore::new(open_database(&config)?))),
         upload_locks: Arc::new(UploadLocks::default()),
         files: Arc::new(FileStore::new(&config.data_dir)),
+        feedback: Arc::new(Mutex::new(open_feedback(&config)?)),
+        feedback_limiter: Arc::new(KioskLimiter::new(&config)),
         config: Arc::new(config),
     })
 }

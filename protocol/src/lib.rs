@@ -7,6 +7,7 @@ mod applicant;
 mod catalog;
 mod code;
 mod dossier;
+mod feedback;
 mod fleet;
 mod kiosk;
 mod phone_upload;
@@ -27,6 +28,12 @@ pub use dossier::{
     DossierView, EventOutcome, EventReceipt, FieldStatistics, MonthStatistics, ResolutionCounts,
     STATUS_PAGE_PREFIX, Statistics, StatusChange, StatusEvent, StatusToken, StatusTokenError,
     Timeliness, status_url,
+};
+pub use feedback::{
+    AnswerText, Comment, FEEDBACK_PAGE_PREFIX, FeedbackAnswer, FeedbackManifest, FeedbackReceipt,
+    FeedbackReference, FeedbackReferenceError, FeedbackText, FeedbackTopic, FeedbackView,
+    RatingCounts, RatingGroup, RatingManifest, RatingReceipt, RatingStatistics, Satisfaction,
+    ServicePoint, VisitorText, VisitorTextError, feedback_url,
 };
 pub use fleet::{
     HEARTBEAT_MAX_ERROR_CHARS, HEARTBEAT_MAX_ERRORS, Heartbeat, HeartbeatResponse, PrinterState,

@@ -99,7 +99,9 @@ fn quiet_for_long(ui: &AppWindow) {
     }
     let seconds = with_watch(|w| w.config.prompt_secs).unwrap_or(15);
     let adapter = ui.global::<IdleAdapter>();
-    adapter.set_unsent_work(super::submit::has_unconfirmed_work(ui));
+    adapter.set_unsent_work(
+        super::submit::has_unconfirmed_work(ui) || super::feedback::has_unsent_work(ui),
+    );
     adapter.set_seconds_left(i32::try_from(seconds).unwrap_or(15));
     adapter.set_state(IdleState::Prompt);
     let weak = ui.as_weak();

@@ -1,5 +1,6 @@
 //! The on-screen keyboard types into whichever screen is shown: the search box (with Telex), the
-//! dossier code (as typed), the applicant form's focused field, or a staff setting.
+//! dossier code (as typed), the applicant form's focused field, a staff setting, or a feedback
+//! text box.
 
 use std::rc::Rc;
 
@@ -20,6 +21,8 @@ pub fn wire(ui: &AppWindow, search: Rc<SearchBox>) {
             super::status::type_key(&ui, &key);
         } else if on_submit_screen(&ui) {
             super::submit::type_key(&ui, &key);
+        } else if on_feedback_screen(&ui) {
+            super::feedback::type_key(&ui, &key);
         } else {
             target.key(&key);
         }
@@ -34,6 +37,8 @@ pub fn wire(ui: &AppWindow, search: Rc<SearchBox>) {
             super::status::backspace(&ui);
         } else if on_submit_screen(&ui) {
             super::submit::backspace(&ui);
+        } else if on_feedback_screen(&ui) {
+            super::feedback::backspace(&ui);
         } else {
             target.backspace();
         }
@@ -47,6 +52,8 @@ pub fn wire(ui: &AppWindow, search: Rc<SearchBox>) {
             super::status::clear_typed(&ui);
         } else if on_submit_screen(&ui) {
             super::submit::clear_field(&ui);
+        } else if on_feedback_screen(&ui) {
+            super::feedback::clear_field(&ui);
         } else {
             search.clear();
         }
@@ -63,4 +70,8 @@ fn on_status_screen(ui: &AppWindow) -> bool {
 
 fn on_submit_screen(ui: &AppWindow) -> bool {
     ui.global::<Nav>().get_screen() == Screen::Submit
+}
+
+fn on_feedback_screen(ui: &AppWindow) -> bool {
+    ui.global::<Nav>().get_screen() == Screen::Feedback
 }

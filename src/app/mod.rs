@@ -4,6 +4,7 @@
 
 mod browse;
 mod detail;
+mod feedback;
 mod header;
 mod idle;
 mod keyboard;
@@ -86,6 +87,7 @@ pub fn wire(ui: &AppWindow, kiosk: Kiosk) {
     status::wire(ui, &kiosk);
     submit::remember_kiosk(&kiosk);
     submit::wire(ui, &kiosk);
+    feedback::wire(ui, &kiosk);
     staff::wire(ui, &kiosk);
     scanner::wire(ui, &kiosk);
     idle::wire(ui, kiosk.staff.running.idle.clone());
@@ -149,6 +151,7 @@ pub fn reset_visit(ui: &AppWindow) {
     detail::clear(ui);
     status::clear(ui);
     submit::clear(ui);
+    feedback::clear(ui);
     staff::clear(ui);
     ui.global::<SearchAdapter>().set_submit_mode(false);
     results::reset(ui);

@@ -292,7 +292,7 @@ fn refresh(ui: &AppWindow, kiosk: &Kiosk) {
             .and_then(|entries| {
                 entries
                     .into_iter()
-                    .filter(|e| e.receipt.is_none())
+                    .filter(|e| e.delivered_at.is_none())
                     .find_map(|e| e.last_error)
             })
             .unwrap_or_default();

@@ -75,6 +75,11 @@ pub fn open_scanned(ui: &AppWindow, kiosk: &Kiosk, text: &str, truncated: bool) 
     } else {
         parse_scanned(text, &kiosk.public_base)
     };
+    if super::feedback::takes_scan(ui) && !matches!(scanned, Scanned::FeedbackLink(_)) {
+        // Rating a visit: the receipt says which dossier.
+        super::feedback::fill_from_scan(ui, kiosk, scanned);
+        return;
+    }
     // Scanned text may have landed in a focused search box on the way; it is not a query.
     super::search::clear(ui);
     show_scanned(ui, kiosk, scanned, Origin::Scanned);
@@ -85,8 +90,12 @@ pub fn open_text(ui: &AppWindow, kiosk: &Kiosk, text: &str, origin: Origin) {
 }
 
 pub fn show_scanned(ui: &AppWindow, kiosk: &Kiosk, scanned: Scanned, origin: Origin) {
+    if let Scanned::FeedbackLink(reference) = scanned {
+        return super::feedback::open_answer(ui, kiosk, reference);
+    }
     enter_screen(ui);
     let key = match scanned {
+        Scanned::FeedbackLink(_) => return,
         Scanned::StatusLink(token) => LookupKey::Token(token),
         Scanned::Code(code) => LookupKey::Code(code),
         Scanned::DamagedLink => return show_message(ui, StatusMessage::DamagedLink),

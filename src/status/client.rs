@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use motcua_protocol::{DossierCode, DossierView, Statistics, StatusToken};
+use motcua_protocol::{
+    DossierCode, DossierView, FeedbackReference, FeedbackView, Statistics, StatusToken,
+};
 use reqwest::StatusCode;
 use reqwest::header::AUTHORIZATION;
 
@@ -69,6 +71,15 @@ impl StatusClient {
     pub async fn by_token(&self, token: &StatusToken) -> Result<DossierView, StatusError> {
         let url = format!("{}/api/v1/dossiers/by-token/{}", self.base, token.as_str());
         self.get_json(&url, true).await
+    }
+
+    /// A visitor's feedback and its answer, by the reference they were given (docs/feedback.md).
+    pub async fn feedback(
+        &self,
+        reference: &FeedbackReference,
+    ) -> Result<FeedbackView, StatusError> {
+        let url = format!("{}/api/v1/feedback/{}", self.base, reference.as_str());
+        self.get_json(&url, false).await
     }
 
     pub async fn statistics(&self) -> Result<Statistics, StatusError> {

@@ -1,8 +1,11 @@
 //! What a QR code or barcode scanner read, parsed strictly. Only two things open a dossier's
-//! status: the status page address of *our* central server, or a bare dossier code. Everything
-//! else gets a precise explanation, and nothing scanned is ever opened in a browser.
+//! status: the status page address of *our* central server, or a bare dossier code; our feedback
+//! page's address opens the answer to that feedback. Everything else gets a precise explanation,
+//! and nothing scanned is ever opened in a browser.
 
-use motcua_protocol::{DossierCode, STATUS_PAGE_PREFIX, StatusToken};
+use motcua_protocol::{
+    DossierCode, FEEDBACK_PAGE_PREFIX, FeedbackReference, STATUS_PAGE_PREFIX, StatusToken,
+};
 
 /// Longer than any receipt QR we print; anything this long is someone else's code.
 pub const MAX_SCAN_LEN: usize = 512;
@@ -15,6 +18,8 @@ pub enum Scanned {
     Code(DossierCode),
     /// Our status page address whose token is damaged or cut short.
     DamagedLink,
+    /// Our feedback page address (shown when a feedback is sent): the reference inside it.
+    FeedbackLink(FeedbackReference),
     /// The QR code on the front of a citizen ID card (CCCD). Its content (name, ID number,
     /// address) is dropped here, not kept: it is for filling forms, not for status.
     CitizenCard,
@@ -29,6 +34,7 @@ impl Scanned {
     pub fn explanation(&self) -> &'static str {
         match self {
             Self::StatusLink(_) | Self::Code(_) => "a dossier",
+            Self::FeedbackLink(_) => "a feedback sent at a kiosk",
             Self::DamagedLink => {
                 "this QR code points to the center's status page but is damaged or incomplete; \
                  type the dossier code printed on the receipt instead"
@@ -94,6 +100,12 @@ fn parse_link(text: &str, public_base: &str) -> Scanned {
         return Scanned::NotOurs;
     }
     let path = &text[base.len()..];
+    if let Some(reference) = path.strip_prefix(FEEDBACK_PAGE_PREFIX) {
+        return match FeedbackReference::parse(reference) {
+            Ok(reference) => Scanned::FeedbackLink(reference),
+            Err(_) => Scanned::DamagedLink,
+        };
+    }
     let Some(token) = path.strip_prefix(STATUS_PAGE_PREFIX) else {
         return Scanned::NotOurs;
     };
@@ -137,6 +149,22 @@ mod tests {
         assert_eq!(
             parse_scanned("g09.20-20260609-0092637", BASE),
             Scanned::Code(DossierCode::parse("G09.20-20260609-0092637").unwrap())
+        );
+    }
+
+    #[test]
+    fn our_feedback_links_open_the_answer() {
+        assert_eq!(
+            parse_scanned(&format!("{BASE}/phan-anh/PA-4821-0937-5512"), BASE),
+            Scanned::FeedbackLink(FeedbackReference::parse("482109375512").unwrap())
+        );
+        assert_eq!(
+            parse_scanned(&format!("{BASE}/phan-anh/PA-4821-0937"), BASE),
+            Scanned::DamagedLink
+        );
+        assert_eq!(
+            parse_scanned("https://elsewhere.example/phan-anh/PA-4821-0937-5512", BASE),
+            Scanned::NotOurs
         );
     }
 

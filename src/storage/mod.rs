@@ -40,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_field_usage.sql"),
     include_str!("migrations/0003_status.sql"),
     include_str!("migrations/0004_outbox.sql"),
+    include_str!("migrations/0005_outbox_kinds.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

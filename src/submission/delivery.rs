@@ -1,13 +1,14 @@
 //! Delivering the outbox to the central server: the manifest under the entry's idempotency key,
 //! each file resumably (only the bytes the server lacks, streamed from disk), then completion.
 //! Retries are safe at every step: the server answers a repeated request with its first outcome.
+//! A rating or a feedback is one `PUT` of its manifest under its key.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use backon::{BackoffBuilder, ExponentialBuilder, Retryable};
 use futures_util::StreamExt;
-use motcua_protocol::{SubmissionReceipt, SubmissionState};
+use motcua_protocol::{SubmissionManifest, SubmissionReceipt, SubmissionState};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use serde::Serialize;
@@ -15,7 +16,7 @@ use tokio::io::AsyncSeekExt;
 use tokio::sync::Notify;
 
 use super::fault;
-use super::outbox::Waiting;
+use super::outbox::{Delivered, Payload, Waiting};
 use crate::operations::KioskHttp;
 use crate::storage::StorageHandle;
 
@@ -32,7 +33,7 @@ pub enum DeliveryError {
     Unreachable(String),
     #[error("the central server answered HTTP {status}: {message}")]
     Server { status: u16, message: String },
-    #[error("the central server refused the dossier (HTTP {status}): {message}")]
+    #[error("the central server refused the entry (HTTP {status}): {message}")]
     Refused { status: u16, message: String },
     #[error("the central server refused this kiosk's credential; enroll the kiosk again")]
     Unauthorized,
@@ -108,11 +109,50 @@ impl DeliveryClient {
     }
 
     /// Sends one outbox entry, resuming where an earlier attempt stopped.
-    pub async fn deliver(&self, entry: &Waiting) -> Result<SubmissionReceipt, DeliveryError> {
+    pub async fn deliver(&self, entry: &Waiting) -> Result<Delivered, DeliveryError> {
+        let key = entry.idempotency_key.as_str();
+        match &entry.payload {
+            Payload::Dossier(manifest) => self
+                .deliver_dossier(entry, manifest)
+                .await
+                .map(Delivered::Dossier),
+            Payload::Rating(rating) => self
+                .put_json(&format!("/api/v1/ratings/{key}"), rating)
+                .await
+                .map(Delivered::Rating),
+            Payload::Feedback(feedback) => self
+                .put_json(&format!("/api/v1/feedback/{key}"), feedback)
+                .await
+                .map(Delivered::Feedback),
+        }
+    }
+
+    async fn put_json<T: Serialize, R: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &T,
+    ) -> Result<R, DeliveryError> {
+        let response = self
+            .request(reqwest::Method::PUT, path)
+            .json(body)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        if !response.status().is_success() {
+            return Err(failure(response).await);
+        }
+        response.json().await.map_err(unreachable)
+    }
+
+    async fn deliver_dossier(
+        &self,
+        entry: &Waiting,
+        manifest: &SubmissionManifest,
+    ) -> Result<SubmissionReceipt, DeliveryError> {
         let key = entry.idempotency_key.as_str();
         let response = self
             .request(reqwest::Method::PUT, &format!("/api/v1/submissions/{key}"))
-            .json(&entry.manifest)
+            .json(manifest)
             .send()
             .await
             .map_err(unreachable)?;
@@ -325,7 +365,7 @@ pub async fn drain(client: &DeliveryClient, storage: &StorageHandle) -> DrainRep
                     .await;
                 match recorded {
                     Ok(Ok(())) => {
-                        tracing::info!(reference = %entry.local_reference, "dossier delivered");
+                        tracing::info!(reference = %entry.local_reference, kind = ?entry.payload.kind(), "outbox entry delivered");
                         report.delivered.push(entry.local_reference);
                     }
                     Ok(Err(e)) => {

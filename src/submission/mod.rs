@@ -16,4 +16,6 @@ pub mod vietqr;
 pub use attachment::{Attachment, AttachmentError, Limits};
 pub use delivery::{DeliveryClient, DeliveryError, DrainReport, FullJitter, drain};
 pub use intake::{Staging, accepts_online, missing_required};
-pub use outbox::{Confirmed, Draft, Outbox, OutboxEntry, OutboxError, Waiting};
+pub use outbox::{
+    Confirmed, Delivered, Draft, Outbox, OutboxEntry, OutboxError, OutboxKind, Payload, Waiting,
+};

@@ -1,12 +1,14 @@
 //! The transactional outbox: a confirmed dossier and its files are on disk, durably, before the
-//! visitor is told it is saved; delivery happens later, in order, as often as it takes.
+//! visitor is told it is saved; delivery happens later, in order, as often as it takes. Ratings
+//! and feedback (docs/feedback.md) travel the same way, as entries of their own kind.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use motcua_protocol::{
-    Applicant, ClientId, DocumentManifest, FileManifest, ProcedureCode, StatusToken,
-    SubmissionManifest, SubmissionReceipt,
+    Applicant, ClientId, DocumentManifest, FeedbackManifest, FeedbackReceipt, FileManifest,
+    ProcedureCode, RatingManifest, RatingReceipt, StatusToken, SubmissionManifest,
+    SubmissionReceipt,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -46,13 +48,64 @@ pub struct Confirmed {
     pub status_token: Option<StatusToken>,
 }
 
+/// What an outbox entry carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxKind {
+    Dossier,
+    Rating,
+    Feedback,
+}
+
+impl OutboxKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Dossier => "dossier",
+            Self::Rating => "rating",
+            Self::Feedback => "feedback",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [Self::Dossier, Self::Rating, Self::Feedback]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+}
+
+/// What a waiting entry sends.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    Dossier(SubmissionManifest),
+    Rating(RatingManifest),
+    Feedback(FeedbackManifest),
+}
+
+impl Payload {
+    pub fn kind(&self) -> OutboxKind {
+        match self {
+            Self::Dossier(_) => OutboxKind::Dossier,
+            Self::Rating(_) => OutboxKind::Rating,
+            Self::Feedback(_) => OutboxKind::Feedback,
+        }
+    }
+}
+
+/// What the server answered for a delivered entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivered {
+    Dossier(SubmissionReceipt),
+    Rating(RatingReceipt),
+    Feedback(FeedbackReceipt),
+}
+
 /// An entry waiting for delivery.
 #[derive(Debug, Clone)]
 pub struct Waiting {
     pub id: i64,
     pub local_reference: String,
     pub idempotency_key: ClientId,
-    pub manifest: SubmissionManifest,
+    pub payload: Payload,
     /// file id → absolute path
     pub files: Vec<(ClientId, PathBuf)>,
     pub attempts: u32,
@@ -61,6 +114,7 @@ pub struct Waiting {
 /// An entry as staff see it (no personal data).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutboxEntry {
+    pub kind: OutboxKind,
     pub local_reference: String,
     pub procedure_code: String,
     pub procedure_name: String,
@@ -69,6 +123,7 @@ pub struct OutboxEntry {
     pub last_attempt_at: Option<i64>,
     pub last_error: Option<String>,
     pub delivered_at: Option<i64>,
+    /// A delivered dossier's receipt (ratings and feedback keep none).
     pub receipt: Option<SubmissionReceipt>,
 }
 
@@ -152,16 +207,7 @@ impl Outbox {
         kiosk_name: &str,
         now: OffsetDateTime,
     ) -> Result<Confirmed, OutboxError> {
-        let prefix = reference_prefix(kiosk_name, now);
-        let taken: i64 = self.conn.query_row(
-            "SELECT count(*) FROM outbox WHERE local_reference LIKE ?1 || '%'",
-            [&prefix],
-            |r| r.get(0),
-        )?;
-        let local_reference = format!("{prefix}{:04}", taken + 1);
-        let idempotency_key: [u8; 16] = rand::random();
-        let idempotency_key = hex_string(&idempotency_key);
-
+        let local_reference = self.next_reference(kiosk_name, now)?;
         let dir = outbox_dir(&self.data_dir).join(&local_reference);
         let mut documents: Vec<DocumentManifest> = Vec::new();
         let mut files = Vec::new();
@@ -206,28 +252,14 @@ impl Outbox {
             serde_json::to_string(&manifest).map_err(|e| OutboxError::Corrupt(0, e.to_string()))?;
 
         fault::point("before_commit");
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO outbox (local_reference, idempotency_key, procedure_code, procedure_name,
-                                 manifest, confirmed_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                local_reference,
-                idempotency_key,
-                draft.procedure_code.as_str(),
-                draft.procedure_name,
-                manifest,
-                now.unix_timestamp()
-            ],
+        let id = self.insert(
+            OutboxKind::Dossier,
+            &local_reference,
+            (draft.procedure_code.as_str(), &draft.procedure_name),
+            &manifest,
+            now,
+            &files,
         )?;
-        let id = tx.last_insert_rowid();
-        for (file_id, path) in &files {
-            tx.execute(
-                "INSERT INTO outbox_files (outbox_id, file_id, path) VALUES (?1, ?2, ?3)",
-                params![id, file_id.as_str(), path],
-            )?;
-        }
-        tx.commit()?;
         fault::point("after_commit");
         Ok(Confirmed {
             id,
@@ -236,10 +268,107 @@ impl Outbox {
         })
     }
 
+    /// Makes a rating durable; it is sent like a dossier, after those confirmed before it.
+    pub fn confirm_rating(
+        &mut self,
+        rating: &RatingManifest,
+        kiosk_name: &str,
+        now: OffsetDateTime,
+    ) -> Result<Confirmed, OutboxError> {
+        let local_reference = self.next_reference(kiosk_name, now)?;
+        let manifest =
+            serde_json::to_string(rating).map_err(|e| OutboxError::Corrupt(0, e.to_string()))?;
+        let id = self.insert(
+            OutboxKind::Rating,
+            &local_reference,
+            ("", "Đánh giá mức độ hài lòng"),
+            &manifest,
+            now,
+            &[],
+        )?;
+        Ok(Confirmed {
+            id,
+            local_reference,
+            status_token: None,
+        })
+    }
+
+    /// Makes a feedback durable under its own reference, which the visitor takes away.
+    pub fn confirm_feedback(
+        &mut self,
+        feedback: &FeedbackManifest,
+        now: OffsetDateTime,
+    ) -> Result<Confirmed, OutboxError> {
+        let local_reference = feedback.reference.to_string();
+        let manifest =
+            serde_json::to_string(feedback).map_err(|e| OutboxError::Corrupt(0, e.to_string()))?;
+        let id = self.insert(
+            OutboxKind::Feedback,
+            &local_reference,
+            ("", "Phản ánh, kiến nghị"),
+            &manifest,
+            now,
+            &[],
+        )?;
+        Ok(Confirmed {
+            id,
+            local_reference,
+            status_token: None,
+        })
+    }
+
+    fn next_reference(&self, kiosk_name: &str, now: OffsetDateTime) -> Result<String, OutboxError> {
+        let prefix = reference_prefix(kiosk_name, now);
+        let taken: i64 = self.conn.query_row(
+            "SELECT count(*) FROM outbox WHERE local_reference LIKE ?1 || '%'",
+            [&prefix],
+            |r| r.get(0),
+        )?;
+        Ok(format!("{prefix}{:04}", taken + 1))
+    }
+
+    /// One transaction, committed with `synchronous=FULL`: the entry and its files' rows.
+    fn insert(
+        &mut self,
+        kind: OutboxKind,
+        local_reference: &str,
+        (procedure_code, procedure_name): (&str, &str),
+        manifest: &str,
+        now: OffsetDateTime,
+        files: &[(ClientId, String)],
+    ) -> Result<i64, OutboxError> {
+        let idempotency_key: [u8; 16] = rand::random();
+        let idempotency_key = hex_string(&idempotency_key);
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO outbox (kind, local_reference, idempotency_key, procedure_code,
+                                 procedure_name, manifest, confirmed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                kind.as_str(),
+                local_reference,
+                idempotency_key,
+                procedure_code,
+                procedure_name,
+                manifest,
+                now.unix_timestamp()
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        for (file_id, path) in files {
+            tx.execute(
+                "INSERT INTO outbox_files (outbox_id, file_id, path) VALUES (?1, ?2, ?3)",
+                params![id, file_id.as_str(), path],
+            )?;
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+
     /// Entries not yet delivered, oldest first: the order they are sent in.
     pub fn waiting(&self) -> Result<Vec<Waiting>, OutboxError> {
         let mut statement = self.conn.prepare(
-            "SELECT id, local_reference, idempotency_key, manifest, attempts FROM outbox
+            "SELECT id, local_reference, idempotency_key, manifest, attempts, kind FROM outbox
              WHERE delivered_at IS NULL ORDER BY id",
         )?;
         let rows = statement
@@ -250,15 +379,21 @@ impl Outbox {
                     r.get::<_, String>(2)?,
                     r.get::<_, Option<String>>(3)?,
                     r.get::<_, i64>(4)?,
+                    r.get::<_, String>(5)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         let mut out = Vec::with_capacity(rows.len());
-        for (id, local_reference, key, manifest, attempts) in rows {
+        for (id, local_reference, key, manifest, attempts, kind) in rows {
             let corrupt = |reason: String| OutboxError::Corrupt(id, reason);
-            let manifest: SubmissionManifest =
-                serde_json::from_str(manifest.as_deref().unwrap_or_default())
-                    .map_err(|e| corrupt(e.to_string()))?;
+            let manifest = manifest.as_deref().unwrap_or_default();
+            let payload = match OutboxKind::parse(&kind) {
+                Some(OutboxKind::Dossier) => serde_json::from_str(manifest).map(Payload::Dossier),
+                Some(OutboxKind::Rating) => serde_json::from_str(manifest).map(Payload::Rating),
+                Some(OutboxKind::Feedback) => serde_json::from_str(manifest).map(Payload::Feedback),
+                None => return Err(corrupt(format!("unknown kind {kind:?}"))),
+            }
+            .map_err(|e| corrupt(e.to_string()))?;
             let idempotency_key = ClientId::parse(&key).map_err(|e| corrupt(e.to_string()))?;
             let mut files_statement = self
                 .conn
@@ -279,7 +414,7 @@ impl Outbox {
                 id,
                 local_reference,
                 idempotency_key,
-                manifest,
+                payload,
                 files,
                 attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
             });
@@ -296,15 +431,20 @@ impl Outbox {
         Ok(())
     }
 
-    /// The server has the dossier: keep only the receipt; the visitor's data and files go.
+    /// The server has the entry: keep only a dossier's receipt; the visitor's data and files go.
     pub fn record_delivery(
         &mut self,
         id: i64,
-        receipt: &SubmissionReceipt,
+        delivered: &Delivered,
         now: i64,
     ) -> Result<(), OutboxError> {
-        let receipt_json =
-            serde_json::to_string(receipt).map_err(|e| OutboxError::Corrupt(id, e.to_string()))?;
+        let receipt_json = match delivered {
+            Delivered::Dossier(receipt) => Some(
+                serde_json::to_string(receipt)
+                    .map_err(|e| OutboxError::Corrupt(id, e.to_string()))?,
+            ),
+            Delivered::Rating(_) | Delivered::Feedback(_) => None,
+        };
         let tx = self.conn.transaction()?;
         let local_reference: String = tx.query_row(
             "SELECT local_reference FROM outbox WHERE id = ?1",
@@ -350,14 +490,16 @@ impl Outbox {
     ) -> Result<Vec<OutboxEntry>, OutboxError> {
         let sql = format!(
             "SELECT local_reference, procedure_code, procedure_name, confirmed_at, attempts,
-                    last_attempt_at, last_error, delivered_at, receipt, id
+                    last_attempt_at, last_error, delivered_at, receipt, id, kind
              FROM outbox {clause}"
         );
         let mut statement = self.conn.prepare(&sql)?;
         let rows = statement
             .query_map(params, |r| {
+                let kind: String = r.get(10)?;
                 Ok((
                     OutboxEntry {
+                        kind: OutboxKind::parse(&kind).unwrap_or(OutboxKind::Dossier),
                         local_reference: r.get(0)?,
                         procedure_code: r.get(1)?,
                         procedure_name: r.get(2)?,
@@ -382,6 +524,19 @@ impl Outbox {
                 Ok(entry)
             })
             .collect()
+    }
+
+    /// Whether an entry under `local_reference` is confirmed and not delivered yet.
+    pub fn is_waiting(&self, local_reference: &str) -> Result<bool, OutboxError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM outbox WHERE local_reference = ?1 AND delivered_at IS NULL",
+                [local_reference],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
     }
 
     /// How many entries wait, and since when the oldest (unix seconds).

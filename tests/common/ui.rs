@@ -198,3 +198,25 @@ impl Harness {
         self.ui.global::<Nav>().get_screen()
     }
 }
+
+/// What a phone's camera reads from a QR code on the screen: the image decoded by zbarimg.
+#[allow(dead_code)] // not every UI test binary shows a QR code
+pub fn decode_qr(image: &slint::Image, dir: &std::path::Path) -> String {
+    let buffer = image.to_rgb8().expect("a pixel image");
+    let path = dir.join("qr.png");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut encoder = png::Encoder::new(file, buffer.width(), buffer.height());
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder
+        .write_header()
+        .unwrap()
+        .write_image_data(buffer.as_bytes())
+        .unwrap();
+    let out = std::process::Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(&path)
+        .output()
+        .expect("zbarimg (apt-get install zbar-tools)");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod demo_receipts;
 pub mod dossier;
+pub mod feedback;
 pub mod kiosk_config;
 pub mod staff;
 

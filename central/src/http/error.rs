@@ -1,9 +1,10 @@
 use axum::Json;
-use axum::http::header::WWW_AUTHENTICATE;
+use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use crate::feedback::FeedbackError;
 use crate::operations::OperationsError;
 use crate::status::StatusError;
 use crate::submission::SubmissionError;
@@ -32,6 +33,9 @@ pub enum ApiError {
     /// 422: well-formed, but a value breaks a rule (unknown procedure, dates in the wrong order).
     #[error("{0}")]
     Unprocessable(String),
+    /// 429 with `Retry-After: retry_after` (whole seconds).
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after: u64 },
     /// 500: our fault. Logged in full; the client only learns that it happened.
     #[error("internal error: {0}")]
     Internal(String),
@@ -52,12 +56,17 @@ impl IntoResponse for ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         };
         let challenge = matches!(self, Self::Unauthorized(_));
+        let retry_after = match &self {
+            Self::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        };
         let message = match self {
             Self::Internal(_) => "internal server error".to_owned(),
             other => other.to_string(),
@@ -68,6 +77,11 @@ impl IntoResponse for ApiError {
                 WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"motcua\""),
             );
+        }
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }
@@ -157,6 +171,25 @@ impl From<SubmissionError> for ApiError {
             | SubmissionError::Incomplete(_) => Self::Conflict(message),
             SubmissionError::Status(e) => e.into(),
             SubmissionError::Corrupt(_) | SubmissionError::Io(_) | SubmissionError::Db(_) => {
+                Self::Internal(message)
+            }
+        }
+    }
+}
+
+impl From<FeedbackError> for ApiError {
+    fn from(e: FeedbackError) -> Self {
+        let message = e.to_string();
+        match e {
+            FeedbackError::ContentConflict(_) => Self::Unprocessable(message),
+            FeedbackError::ReferenceTaken => Self::Conflict(message),
+            FeedbackError::UnknownFeedback => Self::NotFound(message),
+            FeedbackError::BadReference(_) => Self::BadRequest(message),
+            FeedbackError::RateLimited { wait, .. } => Self::TooManyRequests {
+                message,
+                retry_after: crate::feedback::whole_seconds(wait),
+            },
+            FeedbackError::UnknownKiosk(_) | FeedbackError::Corrupt(_) | FeedbackError::Db(_) => {
                 Self::Internal(message)
             }
         }

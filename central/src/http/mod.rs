@@ -22,10 +22,11 @@ pub use error::ApiError;
 pub use json::ApiJson;
 pub use rate_limit::ClientLimiter;
 
-use motcua_protocol::STATUS_PAGE_PREFIX;
+use motcua_protocol::{FEEDBACK_PAGE_PREFIX, STATUS_PAGE_PREFIX};
 
 use crate::catalog::{self, CatalogStore};
 use crate::config::CentralConfig;
+use crate::feedback::{self, FeedbackStore, KioskLimiter};
 use crate::operations::{self, OperationsStore, StaffGuard};
 use crate::status::{self, DossierStore};
 use crate::submission::{self, FileStore, PhoneUploadStore, SubmissionStore, UploadLocks};
@@ -45,6 +46,10 @@ pub struct AppState {
     /// Files with a `PATCH` in progress.
     pub upload_locks: Arc<UploadLocks>,
     pub files: Arc<FileStore>,
+    /// Ratings and feedback.
+    pub feedback: Arc<Mutex<FeedbackStore>>,
+    /// New ratings and feedback per kiosk.
+    pub feedback_limiter: Arc<KioskLimiter>,
     pub config: Arc<CentralConfig>,
 }
 
@@ -87,6 +92,7 @@ where
         (name = "integration", description = "For the province's one-stop system: register dossiers, push status changes (see docs/integration.md)"),
         (name = "submission", description = "Dossiers submitted online at kiosks: manifest, resumable file uploads, receipt; phone uploads; the export feed for the one-stop system (see docs/integration.md)"),
         (name = "operations", description = "Health of the server, kiosk enrollment, kiosk heartbeats, and the fleet view and remote configuration for staff (see docs/fleet.md)"),
+        (name = "feedback", description = "Satisfaction ratings and feedback from kiosks, the public lookup of a feedback by its reference, staff answers and rating statistics (see docs/feedback.md)"),
     ),
     modifiers(&SecuritySchemes)
 )]
@@ -134,6 +140,11 @@ pub fn app(state: AppState) -> Router {
     let enrollment = OpenApiRouter::new()
         .routes(routes!(operations::api::enroll))
         .route_layer(limited());
+    // Public, behind a reference: limited per client address like the status page. The kiosk's
+    // PUT on the same path is limited per kiosk instead (feedback::limit).
+    let feedback_lookup = OpenApiRouter::new()
+        .routes(routes!(feedback::api::feedback_view))
+        .route_layer(limited());
     // File uploads stream to disk; their body limit is the largest file allowed, not axum's 2 MB.
     let upload_limit =
         usize::try_from(state.config.max_upload_file_bytes.get()).unwrap_or(usize::MAX);
@@ -171,13 +182,23 @@ pub fn app(state: AppState) -> Router {
             )
             .layer(DefaultBodyLimit::max(operations::fleet::MAX_SETTINGS_BYTES)),
         )
+        .routes(routes!(feedback::api::put_rating))
+        .routes(routes!(feedback::api::put_feedback))
+        .routes(routes!(feedback::staff_api::list_feedback))
+        .routes(routes!(feedback::staff_api::answer_feedback))
+        .routes(routes!(feedback::staff_api::rating_statistics))
         .merge(enrollment)
+        .merge(feedback_lookup)
         .split_for_parts();
     let api = Arc::new(api);
     let status_page = Router::new()
         // Anything under the prefix gets the status page's own "not found", slashes and all.
         .route("/ho-so/{*token}", get(status::page::status_page))
         .route(STATUS_PAGE_PREFIX, get(status::page::status_page))
+        .route_layer(limited());
+    let feedback_page = Router::new()
+        .route("/phan-anh/{*reference}", get(feedback::page::feedback_page))
+        .route(FEEDBACK_PAGE_PREFIX, get(feedback::page::feedback_page))
         .route_layer(limited());
     let phone_page = Router::new()
         .route(
@@ -192,6 +213,7 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(status_page)
         .merge(phone_page)
+        .merge(feedback_page)
         .route("/fleet", get(operations::fleet_page::fleet_page))
         .route(
             "/fleet/kiosks/{name}",
@@ -207,16 +229,46 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// A status page's or phone upload page's address is its secret: request logs show the route,
-/// never the token.
+/// Path prefixes whose rest is a secret: the status page's token, the phone upload link, a
+/// feedback's reference (its page, its JSON, its answer; the kiosk's idempotency keys under the
+/// same prefix are hidden with them, as a key cannot be told from a reference by its path).
+const SECRET_PREFIXES: [&str; 5] = [
+    STATUS_PAGE_PREFIX,
+    submission::phone_api::PHONE_PAGE_PREFIX,
+    "/api/v1/dossiers/by-token/",
+    FEEDBACK_PAGE_PREFIX,
+    "/api/v1/feedback/",
+];
+
+/// A status page's, phone upload page's or feedback's address is its secret: request logs show
+/// the route, never the token or reference.
 fn loggable_path(path: &str) -> &str {
-    if path.starts_with(motcua_protocol::STATUS_PAGE_PREFIX) {
-        motcua_protocol::STATUS_PAGE_PREFIX
-    } else if path.starts_with(submission::phone_api::PHONE_PAGE_PREFIX) {
-        submission::phone_api::PHONE_PAGE_PREFIX
-    } else if path.starts_with("/api/v1/dossiers/by-token/") {
-        "/api/v1/dossiers/by-token/"
-    } else {
-        path
+    SECRET_PREFIXES
+        .into_iter()
+        .find(|prefix| path.starts_with(prefix))
+        .unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn secrets_in_paths_stay_out_of_request_logs() {
+        for (path, logged) in [
+            ("/ho-so/Qk9yZ2VkVG9rZW5Gb3JMb2c", "/ho-so/"),
+            ("/tai-len/UGhvbmVMaW5rRm9yTG9nczE", "/tai-len/"),
+            ("/phan-anh/PA-4821-0937-5512", "/phan-anh/"),
+            ("/api/v1/feedback/PA-4821-0937-5512", "/api/v1/feedback/"),
+            (
+                "/api/v1/feedback/PA-4821-0937-5512/answer",
+                "/api/v1/feedback/",
+            ),
+            ("/api/v1/feedback", "/api/v1/feedback"),
+            ("/api/v1/ratings/key-1", "/api/v1/ratings/key-1"),
+            ("/fleet", "/fleet"),
+        ] {
+            assert_eq!(loggable_path(path), logged, "{path}");
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! The fleet view for staff: `/fleet`, a table of every kiosk with what needs attention first,
 //! and `/fleet/kiosks/<name>`, one kiosk in full (what the QR code on the kiosk's staff screen
-//! opens, so it reads on a phone). Plain HTML in Vietnamese, no scripts; everything a kiosk
-//! reported is untrusted text and goes through maud's escaping.
+//! opens, so it reads on a phone). `/fleet` ends with the visitors' ratings and how much feedback
+//! waits for an answer (`feedback::fleet_section`). Plain HTML in Vietnamese, no scripts;
+//! everything a kiosk reported is untrusted text and goes through maud's escaping.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -13,6 +14,7 @@ use time::OffsetDateTime;
 use super::StaffAuth;
 use super::fleet::FleetKiosk;
 use super::fleet_alerts::{Alert, AlertRules};
+use crate::feedback::fleet_section;
 use crate::http::{AppState, blocking};
 use crate::pages::staff_page;
 use crate::status::page::format_moment;
@@ -25,8 +27,23 @@ pub async fn fleet_page(_staff: StaffAuth, State(state): State<AppState>) -> Res
         move |store| Ok(store.fleet(now, &rules)?),
     )
     .await;
+    let today = crate::status::vietnam_date(now);
+    let ratings = blocking(&state.feedback, move |store| {
+        Ok(fleet_section::load(store, today)?)
+    })
+    .await;
     match found {
-        Ok(kiosks) => staff_page("Tình trạng kiosk", render_fleet(kiosks, now)),
+        Ok(kiosks) => {
+            let ratings = match ratings {
+                Ok(ratings) => fleet_section::render(&ratings),
+                Err(e) => {
+                    tracing::error!(error = %e, "ratings for the fleet page failed");
+                    html! { h2 { "Đánh giá mức độ hài lòng" } p.meta { "Tạm thời không đọc được đánh giá." } }
+                }
+            };
+            let body = html! { (render_fleet(kiosks, now)) (ratings) };
+            staff_page("Tình trạng kiosk", body)
+        }
         Err(e) => unavailable(&e.to_string()),
     }
 }

@@ -56,7 +56,7 @@ pub async fn status_page(
 }
 
 /// A status page is for one person's eyes: never cached by proxies, never indexed.
-fn private(mut response: Response) -> Response {
+pub(crate) fn private(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(

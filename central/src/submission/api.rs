@@ -36,7 +36,7 @@ fn with_offset(mut response: Response, offset: u64) -> Response {
 }
 
 /// Reads a JSON body of at most `limit` bytes.
-async fn small_body(mut body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
+pub(crate) async fn small_body(mut body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = next_chunk(&mut body).await {
         let chunk = chunk.map_err(|_| ApiError::BadRequest("the request body broke off".into()))?;
