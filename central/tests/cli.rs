@@ -3,35 +3,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Output;
 
+use common::{fails, ok};
 use serde_json::Value;
-
-fn central(dir: &Path, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_motcua-central"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap()
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let output = central(dir, args);
-    assert!(
-        output.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
-fn fails(dir: &Path, args: &[&str]) -> String {
-    let output = central(dir, args);
-    assert!(!output.status.success(), "{args:?} should fail");
-    String::from_utf8(output.stderr).unwrap()
-}
 
 fn demo_catalog() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -5,9 +5,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::Output;
 
-use common::{assert_page_headers, get, keys, nz, spawn, spawn_with};
+use common::{assert_page_headers, fails, get, keys, nz, ok, spawn, spawn_with};
 use reqwest::StatusCode;
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use serde_json::{Value, json};
@@ -899,32 +898,6 @@ async fn the_feedback_routes_are_in_the_openapi_document() {
         "{view}"
     );
     server.stop().await;
-}
-
-fn central(dir: &Path, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_motcua-central"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap()
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let output = central(dir, args);
-    assert!(
-        output.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
-fn fails(dir: &Path, args: &[&str]) -> String {
-    let output = central(dir, args);
-    assert!(!output.status.success(), "{args:?} should fail");
-    String::from_utf8(output.stderr).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]

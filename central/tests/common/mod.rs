@@ -172,3 +172,32 @@ pub fn assert_page_headers(page: &str, headers: &reqwest::header::HeaderMap) {
     assert_eq!(header("x-frame-options"), "DENY", "{page}");
     assert_eq!(header("referrer-policy"), "no-referrer", "{page}");
 }
+
+/// `motcua-central --data-dir DIR ARGS…`, the real binary.
+pub fn central(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_motcua-central"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+/// What the command printed; it must succeed.
+pub fn ok(dir: &Path, args: &[&str]) -> String {
+    let output = central(dir, args);
+    assert!(
+        output.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// What the command said on stderr; it must fail.
+pub fn fails(dir: &Path, args: &[&str]) -> String {
+    let output = central(dir, args);
+    assert!(!output.status.success(), "{args:?} should fail");
+    String::from_utf8(output.stderr).unwrap()
+}
