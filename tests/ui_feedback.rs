@@ -9,8 +9,12 @@ use std::time::Duration;
 
 use common::ui::{Harness, decode_qr};
 use motcua_central::{CentralConfig, DEMO_CATALOG};
-use motcua_kiosk::app::{AnswerState, FeedbackAdapter, FeedbackProblem, FeedbackView, Kiosk};
+use motcua_kiosk::app::{
+    AnswerState, FeedbackAdapter, FeedbackProblem, FeedbackView, Kiosk, PrintState, ReceiptPrinter,
+};
 use motcua_kiosk::config::KioskConfig;
+use motcua_kiosk::submission::receipt::escpos::{parse_escpos, stored_qr_payloads};
+use motcua_kiosk::submission::receipt::{PrinterConfig, PrinterKind};
 use motcua_protocol::{AnswerText, FeedbackReference};
 use slint::ComponentHandle;
 
@@ -48,6 +52,13 @@ fn rating_and_feedback_sent_while_the_server_is_down_arrive_once_and_the_answer_
         common::ui::synced_kiosk(&runtime, &base, kiosk_dir.path(), KioskConfig::default());
     let wake = std::sync::Arc::new(tokio::sync::Notify::new());
     kiosk.submission.wake = wake.clone();
+    // A network receipt printer with paper, on 127.0.0.1.
+    let (printer_address, printer) = common::fake_printer(Some(0x12));
+    kiosk.submission.printer = Some(ReceiptPrinter::new(PrinterConfig {
+        kind: PrinterKind::Network,
+        address: Some(printer_address.to_string()),
+        ..PrinterConfig::default()
+    }));
     runtime.spawn(motcua_kiosk::submission::delivery::run(
         motcua_kiosk::submission::DeliveryClient::new(&base, Some(credential)).unwrap(),
         kiosk.storage.clone(),
@@ -118,6 +129,17 @@ fn rating_and_feedback_sent_while_the_server_is_down_arrive_once_and_the_answer_
         format!("{base}/phan-anh/{reference}")
     );
     assert_eq!(waiting(&h.kiosk), 2);
+    // On paper: the reference and the same QR code, nothing the visitor wrote.
+    h.tap("In mã tra cứu");
+    h.wait_for("printing", || {
+        feedback(&h).get_print_state() == PrintState::Done
+    });
+    let printed = printer.join().unwrap();
+    let commands = parse_escpos(&printed[3..]).unwrap();
+    assert_eq!(
+        stored_qr_payloads(&commands),
+        [format!("{base}/phan-anh/{reference}").as_bytes()]
+    );
 
     // Read back while the server is still down: saved here, not yet sent.
     h.tap("Hoàn tất");

@@ -27,6 +27,13 @@ struct Visit {
     /// Telex for the Vietnamese text boxes (comment, feedback); codes and phones are typed as is.
     composer: Composer,
     rated: bool,
+    /// The feedback just sent, for its printed slip: reference, topic, when, page.
+    sent: Option<(
+        FeedbackReference,
+        FeedbackTopic,
+        time::OffsetDateTime,
+        String,
+    )>,
 }
 
 thread_local! {
@@ -116,6 +123,13 @@ pub fn wire(ui: &AppWindow, kiosk: &Rc<Kiosk>) {
         match FeedbackReference::parse(&typed) {
             Ok(reference) => open_answer(&ui, &lookup_kiosk, reference),
             Err(_) => set_problems(&ui, &[FeedbackProblem::BadReference]),
+        }
+    });
+    let weak = ui.as_weak();
+    let print_kiosk = kiosk.clone();
+    adapter.on_print(move || {
+        if let Some(ui) = weak.upgrade() {
+            print_slip(&ui, &print_kiosk);
         }
     });
     let weak = ui.as_weak();
@@ -394,6 +408,13 @@ fn send_feedback(ui: &AppWindow, kiosk: &Kiosk) {
         .set_view(FeedbackView::Sending);
     let wake = kiosk.submission.wake.clone();
     let page = motcua_protocol::feedback_url(&kiosk.public_base, &manifest.reference);
+    let sent = (
+        manifest.reference.clone(),
+        manifest.topic,
+        manifest.submitted_at,
+        page.clone(),
+    );
+    let can_print = kiosk.submission.printer.is_some();
     let generation = GENERATION.with(Cell::get);
     let weak = ui.as_weak();
     let _ = kiosk.storage.post(move |s| {
@@ -413,8 +434,11 @@ fn send_feedback(ui: &AppWindow, kiosk: &Kiosk) {
                     with_visit(|v| {
                         v.feedback = FeedbackInput::default();
                         v.composer.clear();
+                        v.sent = Some(sent);
                     });
                     show_form(&ui);
+                    adapter.set_can_print(can_print);
+                    adapter.set_print_state(super::PrintState::Idle);
                     adapter.set_reference(confirmed.local_reference.into());
                     adapter.set_reference_qr(qr.map(Image::from_rgb8).unwrap_or_default());
                     adapter.set_view(FeedbackView::Sent);
@@ -424,6 +448,36 @@ fn send_feedback(ui: &AppWindow, kiosk: &Kiosk) {
                     adapter.set_view(FeedbackView::Form);
                     set_problems(&ui, &[FeedbackProblem::NotSaved]);
                 }
+            }
+        });
+    });
+}
+
+/// The reference on paper, for a visitor without a phone to photograph the screen.
+fn print_slip(ui: &AppWindow, kiosk: &Kiosk) {
+    let Some(printer) = kiosk.submission.printer.clone() else {
+        return;
+    };
+    let Some((reference, topic, sent_at, page)) = with_visit(|v| v.sent.clone()) else {
+        return;
+    };
+    let center = ui.global::<super::Header>().get_center_name().to_string();
+    let slip = crate::submission::receipt::ReceiptContent::feedback_slip(
+        &center,
+        reference.as_str(),
+        topic.label_vi(),
+        sent_at.to_offset(crate::status::VIETNAM).date(),
+        &page,
+    );
+    ui.global::<FeedbackAdapter>()
+        .set_print_state(super::PrintState::Printing);
+    let generation = GENERATION.with(Cell::get);
+    let weak = ui.as_weak();
+    kiosk.runtime.spawn_blocking(move || {
+        let state = printer.print_content(&slip);
+        let _ = weak.upgrade_in_event_loop(move |ui| {
+            if current(generation) {
+                ui.global::<FeedbackAdapter>().set_print_state(state);
             }
         });
     });
@@ -567,6 +621,8 @@ pub fn clear(ui: &AppWindow) {
     adapter.set_phone("".into());
     adapter.set_reference("".into());
     adapter.set_reference_qr(Image::default());
+    adapter.set_can_print(false);
+    adapter.set_print_state(super::PrintState::Idle);
     adapter.set_typed_reference("".into());
     adapter.set_answer_state(AnswerState::Loading);
     adapter.set_answer_topic("".into());

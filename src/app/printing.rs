@@ -43,8 +43,17 @@ impl ReceiptPrinter {
         applicant_name: Option<&str>,
         payment: Option<&PaymentAccount>,
     ) -> PrintState {
-        let content = ReceiptContent::new(dossier, center_name, applicant_name, payment);
-        let (screen, fleet) = match print(&content, &self.config) {
+        self.print_content(&ReceiptContent::new(
+            dossier,
+            center_name,
+            applicant_name,
+            payment,
+        ))
+    }
+
+    /// Prints any slip (a dossier's receipt, a feedback's reference); blocks.
+    pub fn print_content(&self, content: &ReceiptContent) -> PrintState {
+        let (screen, fleet) = match print(content, &self.config) {
             Ok(()) => (PrintState::Done, PrinterState::Ready),
             Err(error) => {
                 tracing::warn!("cannot print a receipt: {error}");

@@ -60,6 +60,8 @@ pub enum QrKind {
     Payment,
     /// The staff's test page.
     Test,
+    /// A feedback's public page (`/phan-anh/<reference>`).
+    Feedback,
 }
 
 /// A QR code with the words printed under it.
@@ -241,6 +243,37 @@ impl ReceiptContent {
         }
     }
 
+    /// The slip a visitor takes after sending feedback: the reference that opens the answer, and
+    /// its page as a QR code. Nothing they wrote is printed.
+    pub fn feedback_slip(
+        center_name: &str,
+        reference: &str,
+        topic: &str,
+        sent_on: Date,
+        page_url: &str,
+    ) -> Self {
+        Self {
+            center_name: printable(center_name),
+            title: "PHIẾU PHẢN ÁNH, KIẾN NGHỊ".to_owned(),
+            notice: None,
+            fields: vec![
+                field("Mã tra cứu", reference, true),
+                field("Nội dung về", topic, false),
+                field("Ngày gửi", vietnamese_date(sent_on), false),
+            ],
+            notes: vec![
+                "Xem trả lời tại máy, mục \"Xem trả lời phản ánh\", hoặc quét mã QR dưới đây."
+                    .to_owned(),
+            ],
+            codes: vec![ReceiptQr {
+                kind: QrKind::Feedback,
+                payload: page_url.to_owned(),
+                caption: "Quét để xem trả lời".to_owned(),
+                detail: None,
+            }],
+        }
+    }
+
     /// The staff's test page: every Vietnamese letter shape that trips printers, the printer's
     /// own settings, and a QR code to scan (drawn by the printer itself when `native_qr`, so the
     /// page shows whether the printer can).
@@ -355,6 +388,27 @@ pub(crate) mod tests {
         assert_eq!(
             purpose[0],
             ("08".to_owned(), "G09.20-20261122-0000001".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_feedback_slip_carries_the_reference_and_its_page_only() {
+        let slip = ReceiptContent::feedback_slip(
+            "Trung tâm",
+            "PA-4821-0937-5512",
+            "Cơ sở vật chất",
+            date!(2026 - 11 - 22),
+            "https://dichvu.example/phan-anh/PA-4821-0937-5512",
+        );
+        assert_eq!(slip.fields[0].value, "PA-4821-0937-5512");
+        assert!(slip.fields[0].emphasis);
+        assert_eq!(slip.fields[2].value, "22/11/2026");
+        assert_eq!(slip.codes.len(), 1);
+        assert_eq!(slip.codes[0].kind, QrKind::Feedback);
+        assert!(
+            slip.codes[0]
+                .payload
+                .ends_with("/phan-anh/PA-4821-0937-5512")
         );
     }
 

@@ -460,7 +460,8 @@ pub fn render_pieces(
             continue;
         };
         let scale = qr_scale(modules, width);
-        if native_status_qr && matches!(code.kind, QrKind::Status | QrKind::Test) {
+        if native_status_qr && matches!(code.kind, QrKind::Status | QrKind::Test | QrKind::Feedback)
+        {
             // The quiet zone is white paper above and below the printer's code.
             canvas.gap(QUIET_ZONE * scale);
             pieces.push(Piece::Image(canvas.finish()));
