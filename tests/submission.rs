@@ -9,7 +9,6 @@ mod common;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::{Arc, Mutex, OnceLock};
 
 use common::central_config;
 use motcua_central::catalog::import::import_text;
@@ -28,37 +27,6 @@ struct Setup {
     files_dir: tempfile::TempDir,
     config: CentralConfig,
     base: String,
-}
-
-/// Every log line of this test process at every level: the central servers the tests run in it,
-/// with the HTTP stack under them.
-fn server_logs() -> Arc<Mutex<Vec<u8>>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let logs = Arc::new(Mutex::new(Vec::new()));
-        let sink = logs.clone();
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || LogSink(sink.clone()))
-            .init();
-        logs
-    })
-    .clone()
-}
-
-struct LogSink(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogSink {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        if let Ok(mut logs) = self.0.lock() {
-            logs.extend_from_slice(bytes);
-        }
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 async fn start(config: &CentralConfig) -> RunningServer {
@@ -250,7 +218,7 @@ fn stored_on_server(server_dir: &Path, bytes: &[u8]) -> bool {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn submitted_then_delivered_with_identical_files_and_nothing_personal_left() {
-    server_logs();
+    common::process_logs();
     let (setup, server) = Setup::new().await;
     let out = setup.submit(5000, None).await;
     let report = report(&out);
@@ -279,7 +247,7 @@ async fn submitted_then_delivered_with_identical_files_and_nothing_personal_left
     // The visitor's data never reached the logs either: the kiosk's (debug) nor the server's
     // (every level, the HTTP stack's included).
     let kiosk_logs = stderr(&out);
-    let server_logs = server_logs();
+    let server_logs = common::process_logs();
     let server_logs = String::from_utf8_lossy(&server_logs.lock().unwrap()).into_owned();
     assert!(
         server_logs.contains("TRACE") && server_logs.contains("DEBUG"),

@@ -40,6 +40,7 @@ fn waiting(kiosk: &Kiosk) -> u64 {
 #[test]
 fn rating_and_feedback_sent_while_the_server_is_down_arrive_once_and_the_answer_reads_back() {
     i_slint_backend_testing::init_integration_test_with_mock_time();
+    let logs = common::process_logs();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let server_dir = tempfile::tempdir().unwrap();
     let kiosk_dir = tempfile::tempdir().unwrap();
@@ -206,6 +207,23 @@ fn rating_and_feedback_sent_while_the_server_is_down_arrive_once_and_the_answer_
     }
     assert_eq!(adapter.get_face(), -1);
     assert!(!adapter.get_rated_this_visit());
+    // What the visitor wrote, their phone and the reference that opens the answer are in no log
+    // line of the kiosk or the server, at any level.
+    let logs = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
+    assert!(
+        logs.contains("outbox entry delivered"),
+        "logs were captured"
+    );
+    for secret in [
+        "chờ quá lâu",
+        "ghế chờ hỏng",
+        "0912345678",
+        reference.as_str(),
+        &reference.as_str()[3..],
+        "thay ghế mới",
+    ] {
+        assert!(!logs.contains(secret), "{secret:?} is in the logs");
+    }
     // The next visitor may rate.
     h.tap("Đánh giá, góp ý");
     h.tap("Đánh giá mức độ hài lòng");

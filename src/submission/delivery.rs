@@ -339,6 +339,14 @@ pub struct DrainReport {
     pub last_error: Option<String>,
 }
 
+/// A feedback's reference opens its text and answer: logs name the entry by its number instead.
+fn loggable_reference(entry: &Waiting) -> String {
+    match entry.payload {
+        Payload::Feedback(_) => format!("feedback #{}", entry.id),
+        _ => entry.local_reference.clone(),
+    }
+}
+
 /// Sends every waiting entry in order. Stops at the first entry the server cannot take now (so
 /// the order holds); an entry refused for good is recorded and skipped.
 pub async fn drain(client: &DeliveryClient, storage: &StorageHandle) -> DrainReport {
@@ -365,7 +373,7 @@ pub async fn drain(client: &DeliveryClient, storage: &StorageHandle) -> DrainRep
                     .await;
                 match recorded {
                     Ok(Ok(())) => {
-                        tracing::info!(reference = %entry.local_reference, kind = ?entry.payload.kind(), "outbox entry delivered");
+                        tracing::info!(reference = %loggable_reference(&entry), kind = ?entry.payload.kind(), "outbox entry delivered");
                         report.delivered.push(entry.local_reference);
                     }
                     Ok(Err(e)) => {
@@ -382,7 +390,7 @@ pub async fn drain(client: &DeliveryClient, storage: &StorageHandle) -> DrainRep
             }
             Err(error) => {
                 let message = error.to_string();
-                tracing::warn!(reference = %entry.local_reference, "delivery failed: {message}");
+                tracing::warn!(reference = %loggable_reference(&entry), "delivery failed: {message}");
                 let id = entry.id;
                 let stored = message.clone();
                 let _ = storage
