@@ -6,6 +6,7 @@ pub mod forms;
 pub mod generate;
 pub mod import;
 pub mod page;
+pub mod search_page;
 pub mod store;
 
 pub use store::{CatalogStore, Cursor, ImportSummary};

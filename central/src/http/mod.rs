@@ -222,6 +222,10 @@ pub fn app(state: AppState) -> Router {
         .route("/thu-tuc/{code}", get(catalog::page::procedure_page))
         .route("/forms/{name}", get(catalog::forms::form_file))
         .route("/static/public.css", get(crate::pages::stylesheet))
+        // The web peer of the kiosk's search, for bench/kiosk_vs_chromium.py.
+        .route("/tra-cuu", get(catalog::search_page::search_page))
+        .route("/static/search.js", get(catalog::search_page::script))
+        .route("/static/search.css", get(catalog::search_page::stylesheet))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
             tracing::debug_span!("request", method = %request.method(), path = %loggable_path(request.uri().path()))
