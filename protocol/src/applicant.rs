@@ -444,7 +444,8 @@ impl CitizenCard {
         }
         let citizen_id = CitizenId::parse(parts[0]).ok()?;
         let birth = parts[3];
-        let birth_date = (birth.len() == 8)
+        // Digits only: slicing 8 bytes of other text at 2 and 4 could cut a character.
+        let birth_date = (birth.len() == 8 && birth.bytes().all(|b| b.is_ascii_digit()))
             .then(|| {
                 parse_date(&format!(
                     "{}/{}/{}",
@@ -594,5 +595,21 @@ mod tests {
         assert_eq!(card.address, "Số 1 Tràng Tiền, Hoàn Kiếm, Hà Nội");
         assert!(CitizenCard::parse("001089012345|x").is_none());
         assert!(CitizenCard::parse("abc|1|2|3|4|5|6").is_none());
+    }
+
+    /// Found by fuzzing (fuzz/corpus/scan/crash-cccd-birth-date-not-ascii): a birth date of 8
+    /// bytes that are not 8 digits used to be sliced at bytes 2 and 4, inside 'ầ', and panicked.
+    #[test]
+    fn citizen_card_qr_with_a_birth_date_that_is_not_digits() {
+        let card = CitizenCard::parse("079190004321|272727272|T|ầnNữ|12 ợi, phường Binh|15082020")
+            .unwrap();
+        assert_eq!(card.full_name, "T");
+        assert_eq!(card.birth_date, None);
+        assert!(
+            CitizenCard::parse("001089012345|1|An|1503198x|Nam|Huế|1")
+                .unwrap()
+                .birth_date
+                .is_none()
+        );
     }
 }
