@@ -78,6 +78,18 @@ pub fn page_shell_anywhere(lang: Lang, title: &str, body: Markup) -> Page {
     shell(lang, title, switch_href, body)
 }
 
+/// The public pages' answer when the server itself failed: the same for every address.
+pub fn unavailable_page(lang: Lang) -> Page {
+    page_shell_anywhere(
+        lang,
+        lang.pick("Tạm thời gián đoạn", "Temporarily unavailable"),
+        html! { div.notfound {
+            h1 { (lang.pick("Hệ thống tạm thời gián đoạn", "The service is temporarily unavailable")) }
+            p { (lang.pick("Vui lòng thử lại sau ít phút.", "Please try again in a few minutes.")) }
+        } },
+    )
+}
+
 fn shell(lang: Lang, title: &str, switch_href: &str, body: Markup) -> Page {
     let switch_label = match lang {
         Lang::Vi => "English",

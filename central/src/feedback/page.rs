@@ -46,7 +46,11 @@ pub async fn feedback_page(
         Ok(None) => (StatusCode::NOT_FOUND, not_found(lang)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "feedback page lookup failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, unavailable(lang)).into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                crate::pages::unavailable_page(lang),
+            )
+                .into_response()
         }
     };
     private(response)
@@ -62,17 +66,6 @@ fn not_found(lang: Lang) -> Page {
             p { (lang.pick(
                 "Vui lòng kiểm tra lại mã phản ánh (PA và 12 chữ số) trên phiếu của quý khách, hoặc hỏi cán bộ tại Bộ phận Một cửa.",
                 "Please check the feedback reference (PA and 12 digits) on your slip, or ask the staff at the one-stop desk.")) }
-        } },
-    )
-}
-
-fn unavailable(lang: Lang) -> Page {
-    page_shell_anywhere(
-        lang,
-        lang.pick("Tạm thời gián đoạn", "Temporarily unavailable"),
-        html! { div.notfound {
-            h1 { (lang.pick("Hệ thống tạm thời gián đoạn", "The service is temporarily unavailable")) }
-            p { (lang.pick("Vui lòng thử lại sau ít phút.", "Please try again in a few minutes.")) }
         } },
     )
 }

@@ -49,7 +49,11 @@ pub async fn status_page(
         Ok(None) => (StatusCode::NOT_FOUND, not_found(lang)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "status page lookup failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, unavailable(lang)).into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                crate::pages::unavailable_page(lang),
+            )
+                .into_response()
         }
     };
     private(response)
@@ -76,17 +80,6 @@ fn not_found(lang: Lang) -> crate::pages::Page {
             p { (lang.pick(
                 "Vui lòng quét lại mã QR trên giấy tiếp nhận hồ sơ, hoặc hỏi cán bộ tại Bộ phận Một cửa.",
                 "Please scan the QR code on your receipt again, or ask the staff at the one-stop desk.")) }
-        } },
-    )
-}
-
-fn unavailable(lang: Lang) -> crate::pages::Page {
-    page_shell_anywhere(
-        lang,
-        lang.pick("Tạm thời gián đoạn", "Temporarily unavailable"),
-        html! { div.notfound {
-            h1 { (lang.pick("Hệ thống tạm thời gián đoạn", "The service is temporarily unavailable")) }
-            p { (lang.pick("Vui lòng thử lại sau ít phút.", "Please try again in a few minutes.")) }
         } },
     )
 }

@@ -568,15 +568,11 @@ fn already_used(lang: Lang) -> Page {
 
 fn failed(error: ApiError, lang: Lang) -> Response {
     tracing::error!(error = %error, "phone upload page failed");
-    let page = page_shell_anywhere(
-        lang,
-        lang.pick("Tạm thời gián đoạn", "Temporarily unavailable"),
-        html! { div.notfound {
-            h1 { (lang.pick("Hệ thống tạm thời gián đoạn", "The service is temporarily unavailable")) }
-            p { (lang.pick("Vui lòng thử lại sau ít phút.", "Please try again in a few minutes.")) }
-        } },
-    );
-    (StatusCode::INTERNAL_SERVER_ERROR, page).into_response()
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        crate::pages::unavailable_page(lang),
+    )
+        .into_response()
 }
 
 fn with_cookie(
