@@ -343,19 +343,33 @@ fn problem_of(problem: feedback::FeedbackProblem) -> FeedbackProblem {
     }
 }
 
-fn send_rating(ui: &AppWindow, kiosk: &Kiosk) {
-    let now = time::OffsetDateTime::now_utc();
-    let rating = match with_visit(|v| v.rating.parse(now)) {
-        Ok(rating) => rating,
+/// What the visitor filled in, ready to save, with the screen showing "Saving…"; or `None` with
+/// each problem shown beside its box.
+fn start_sending<T>(
+    ui: &AppWindow,
+    parsed: Result<T, Vec<feedback::FeedbackProblem>>,
+) -> Option<T> {
+    match parsed {
+        Ok(parsed) => {
+            set_problems(ui, &[]);
+            focus(ui, FeedbackField::None);
+            ui.global::<FeedbackAdapter>()
+                .set_view(FeedbackView::Sending);
+            Some(parsed)
+        }
         Err(problems) => {
             let problems: Vec<_> = problems.into_iter().map(problem_of).collect();
-            return set_problems(ui, &problems);
+            set_problems(ui, &problems);
+            None
         }
+    }
+}
+
+fn send_rating(ui: &AppWindow, kiosk: &Kiosk) {
+    let now = time::OffsetDateTime::now_utc();
+    let Some(rating) = start_sending(ui, with_visit(|v| v.rating.parse(now))) else {
+        return;
     };
-    set_problems(ui, &[]);
-    focus(ui, FeedbackField::None);
-    ui.global::<FeedbackAdapter>()
-        .set_view(FeedbackView::Sending);
     let kiosk_name = kiosk.submission.kiosk_name.clone();
     let wake = kiosk.submission.wake.clone();
     let generation = GENERATION.with(Cell::get);
@@ -395,17 +409,9 @@ fn send_rating(ui: &AppWindow, kiosk: &Kiosk) {
 
 fn send_feedback(ui: &AppWindow, kiosk: &Kiosk) {
     let now = time::OffsetDateTime::now_utc();
-    let manifest = match with_visit(|v| v.feedback.parse(now)) {
-        Ok(manifest) => manifest,
-        Err(problems) => {
-            let problems: Vec<_> = problems.into_iter().map(problem_of).collect();
-            return set_problems(ui, &problems);
-        }
+    let Some(manifest) = start_sending(ui, with_visit(|v| v.feedback.parse(now))) else {
+        return;
     };
-    set_problems(ui, &[]);
-    focus(ui, FeedbackField::None);
-    ui.global::<FeedbackAdapter>()
-        .set_view(FeedbackView::Sending);
     let wake = kiosk.submission.wake.clone();
     let page = motcua_protocol::feedback_url(&kiosk.public_base, &manifest.reference);
     let sent = (
