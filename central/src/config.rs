@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::num::{NonZeroU32, NonZeroU64};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 use time::Date;
@@ -73,6 +74,13 @@ pub struct CentralConfig {
     pub feedback_per_kiosk_per_hour: NonZeroU32,
     /// New ratings and feedback one kiosk may deliver at once before the hourly rate applies.
     pub feedback_per_kiosk_burst: NonZeroU32,
+    /// Seconds a client has to send a request's headers, counted from when the server starts
+    /// waiting for them; then the connection is closed. So it is also how long an idle
+    /// connection is kept open, before its first request or between two (slow-loris defence).
+    pub header_read_timeout_secs: NonZeroU64,
+    /// Seconds a request body may send nothing before the request is ended: a JSON body is
+    /// refused (408), an upload keeps what arrived and can resume.
+    pub body_idle_timeout_secs: NonZeroU64,
 }
 
 /// The default of `agency_id`: the demo province's one-stop center.
@@ -138,6 +146,8 @@ impl Default for CentralConfig {
             staff_auth_window_secs: nonzero_u64(900),
             feedback_per_kiosk_per_hour: nonzero(120),
             feedback_per_kiosk_burst: nonzero(30),
+            header_read_timeout_secs: nonzero_u64(30),
+            body_idle_timeout_secs: nonzero_u64(60),
         }
     }
 }
@@ -224,6 +234,14 @@ impl CentralConfig {
 
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("central.db")
+    }
+
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_secs.get())
+    }
+
+    pub fn body_idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.body_idle_timeout_secs.get())
     }
 }
 
@@ -386,6 +404,26 @@ mod tests {
         }
         std::fs::write(&path, "feedback_per_kiosk_burst = -3\n").unwrap();
         assert!(CentralConfig::from_file(&path).is_err());
+    }
+
+    #[test]
+    fn connection_timeouts_have_defaults_and_are_read() {
+        let config = CentralConfig::default();
+        assert_eq!(config.header_read_timeout(), Duration::from_secs(30));
+        assert_eq!(config.body_idle_timeout(), Duration::from_secs(60));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("central.toml");
+        std::fs::write(
+            &path,
+            "header_read_timeout_secs = 5\nbody_idle_timeout_secs = 7\n",
+        )
+        .unwrap();
+        let config = CentralConfig::from_file(&path).unwrap();
+        assert_eq!(config.header_read_timeout(), Duration::from_secs(5));
+        assert_eq!(config.body_idle_timeout(), Duration::from_secs(7));
+        std::fs::write(&path, "header_read_timeout_secs = 0\n").unwrap();
+        let err = CentralConfig::from_file(&path).unwrap_err().to_string();
+        assert!(err.contains("nonzero"), "{err}");
     }
 
     #[test]

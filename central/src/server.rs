@@ -1,7 +1,14 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use tokio::net::TcpListener;
+use axum::Router;
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -115,12 +122,10 @@ impl RunningServer {
 pub async fn start(config: CentralConfig) -> Result<RunningServer, ServerError> {
     // Open (and migrate) the database before taking the port, so a bad database fails fast.
     drop(open_catalog(&config)?);
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .map_err(|source| ServerError::Bind {
-            addr: config.listen,
-            source,
-        })?;
+    let listener = listen(config.listen).map_err(|source| ServerError::Bind {
+        addr: config.listen,
+        source,
+    })?;
     let addr = listener.local_addr().map_err(|source| ServerError::Bind {
         addr: config.listen,
         source,
@@ -129,17 +134,9 @@ pub async fn start(config: CentralConfig) -> Result<RunningServer, ServerError> 
     config.listen = addr;
     let state = app_state(config)?;
     let purger = crate::submission::purge::spawn_purger(state.clone());
+    let header_read_timeout = state.config.header_read_timeout();
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app(state).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = rx.await;
-        })
-        .await
-    });
+    let task = tokio::spawn(serve(listener, app(state), header_read_timeout, rx));
     tracing::info!(%addr, "central server listening");
     Ok(RunningServer {
         addr,
@@ -147,4 +144,79 @@ pub async fn start(config: CentralConfig) -> Result<RunningServer, ServerError> 
         task,
         purger,
     })
+}
+
+/// Connections the kernel completes and queues for us while we are busy: a burst beyond this is
+/// not refused, but the client waits a second or more to try again. `TcpListener::bind` queues
+/// 128, the standard library's default.
+const LISTEN_BACKLOG: u32 = 1024;
+
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = match addr {
+        SocketAddr::V4(_) => TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => TcpSocket::new_v6()?,
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
+/// Serves `router` over HTTP/1.1 until `shutdown` fires, then lets the connections finish.
+///
+/// Our own loop rather than `axum::serve`, which sets no timer: hyper's header read timeout only
+/// works with one, and without it a client that never finishes its headers (slow-loris), or a
+/// connection that never sends anything, holds a socket and a task for ever.
+async fn serve(
+    listener: TcpListener,
+    router: Router,
+    header_read_timeout: Duration,
+    mut shutdown: oneshot::Receiver<()>,
+) -> std::io::Result<()> {
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
+    let graceful = GracefulShutdown::new();
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    accept_failed(e).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+            // What `into_make_service_with_connect_info` did: the rate limits key on the peer.
+            request.extensions_mut().insert(ConnectInfo(peer));
+            tower_service::Service::call(&mut router.clone(), request)
+        });
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// A failed `accept`: a connection that was reset before we took it is nothing; anything else
+/// (no file descriptors left, no memory) is logged, and we wait a little instead of spinning:
+/// the connections waiting in the backlog are taken once descriptors are free again.
+async fn accept_failed(e: std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        return;
+    }
+    tracing::warn!(error = %e, "cannot accept a connection; trying again in 0.5 s");
+    tokio::time::sleep(Duration::from_millis(500)).await;
 }

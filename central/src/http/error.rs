@@ -21,6 +21,9 @@ pub enum ApiError {
     /// 401 with `WWW-Authenticate: Bearer`: no credential, or one that is unknown or revoked.
     #[error("{0}")]
     Unauthorized(String),
+    /// 408: the request body sent nothing for `body_idle_timeout_secs`.
+    #[error("{0}")]
+    RequestTimeout(String),
     /// 409: the request contradicts what the server already holds.
     #[error("{0}")]
     Conflict(String),
@@ -52,6 +55,7 @@ impl IntoResponse for ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -84,6 +88,18 @@ impl IntoResponse for ApiError {
                 .insert(RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
+    }
+}
+
+impl ApiError {
+    /// A request body that could not be read to its end: 408 when it stalled (the body idle
+    /// timeout), else 400.
+    pub fn body_broke_off(error: &axum::Error) -> Self {
+        if super::is_body_timeout(error) {
+            Self::RequestTimeout("the request body sent nothing for too long".into())
+        } else {
+            Self::BadRequest("the request body broke off".into())
+        }
     }
 }
 

@@ -26,12 +26,16 @@ where
 }
 
 fn rejection_error(rejection: &JsonRejection) -> ApiError {
+    if super::is_body_timeout(rejection) {
+        return ApiError::RequestTimeout("the request body sent nothing for too long".into());
+    }
     let message = rejection.body_text();
     // axum answers JSON that parses but does not fit the type (a status of 11, an unknown field,
-    // a malformed dossier code) with 422, everything else (syntax, content type) with 400.
-    if rejection.status() == StatusCode::UNPROCESSABLE_ENTITY {
-        ApiError::Unprocessable(message)
-    } else {
-        ApiError::BadRequest(message)
+    // a malformed dossier code) with 422, a body over the route's limit with 413, everything
+    // else (syntax, content type) with 400.
+    match rejection.status() {
+        StatusCode::UNPROCESSABLE_ENTITY => ApiError::Unprocessable(message),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(message),
+        _ => ApiError::BadRequest(message),
     }
 }

@@ -12,6 +12,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use tower_http::compression::CompressionLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -62,6 +63,18 @@ pub fn content_type_is(headers: &axum::http::HeaderMap, wanted: &str) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .is_some_and(|v| v.trim().eq_ignore_ascii_case(wanted))
+}
+
+/// Whether a request body error is the body idle timeout (see `app`), through any wrapping.
+pub fn is_body_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        current = e.source();
+    }
+    false
 }
 
 pub async fn blocking<S, T, F>(store: &Arc<Mutex<S>>, work: F) -> Result<T, ApiError>
@@ -148,6 +161,7 @@ pub fn app(state: AppState) -> Router {
     // File uploads stream to disk; their body limit is the largest file allowed, not axum's 2 MB.
     let upload_limit =
         usize::try_from(state.config.max_upload_file_bytes.get()).unwrap_or(usize::MAX);
+    let body_idle_timeout = state.config.body_idle_timeout();
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(catalog::api::get_catalog))
         .routes(routes!(catalog::api::health))
@@ -227,6 +241,9 @@ pub fn app(state: AppState) -> Router {
         .route("/static/search.js", get(catalog::search_page::script))
         .route("/static/search.css", get(catalog::search_page::stylesheet))
         .layer(CompressionLayer::new())
+        // Every request body: one that sends nothing for this long ends with an error, which the
+        // JSON readers answer with 408 and an upload counts as broken off (keeping its bytes).
+        .layer(RequestBodyTimeoutLayer::new(body_idle_timeout))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
             tracing::debug_span!("request", method = %request.method(), path = %loggable_path(request.uri().path()))
         }))

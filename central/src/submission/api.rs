@@ -39,7 +39,7 @@ fn with_offset(mut response: Response, offset: u64) -> Response {
 pub(crate) async fn small_body(mut body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = next_chunk(&mut body).await {
-        let chunk = chunk.map_err(|_| ApiError::BadRequest("the request body broke off".into()))?;
+        let chunk = chunk.map_err(|e| ApiError::body_broke_off(&e))?;
         if bytes.len() + chunk.len() > limit {
             drain(body).await;
             return Err(ApiError::PayloadTooLarge(format!(

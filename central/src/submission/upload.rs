@@ -26,10 +26,6 @@ use crate::http::{ApiError, blocking};
 
 /// fsync and store the offset after this many bytes of one request.
 pub const CHECKPOINT_BYTES: u64 = 16 * 1024 * 1024;
-/// A request body that sends nothing for this long counts as broken off: a kiosk whose network
-/// died without closing the connection must be able to resume, and the file stays locked while
-/// its request lasts.
-pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How long a new request for a file waits for the request it takes over from to store its
 /// bytes and let go.
@@ -40,7 +36,7 @@ pub const TAKEOVER_WAIT: Duration = Duration::from_secs(30);
 /// the kiosk that owns a submission reaches its files, and a kiosk uploads a file from one
 /// request at a time, so a second request means the first one's connection is dead to the kiosk
 /// (a half-open connection the server cannot see yet) and waiting for it would only block the
-/// resume until `BODY_IDLE_TIMEOUT`.
+/// resume until the body idle timeout (`body_idle_timeout_secs`).
 #[derive(Debug, Default)]
 pub struct UploadLocks {
     files: Mutex<HashMap<(i64, ClientId), Arc<FileTurn>>>,
@@ -158,15 +154,11 @@ pub async fn drain(mut body: Body) {
 }
 
 /// The next chunk of request bytes; trailers are skipped. `None` at the end; an error when the
-/// body broke off or sent nothing for `BODY_IDLE_TIMEOUT`.
+/// body broke off or sent nothing for `body_idle_timeout_secs`: the router wraps every request
+/// body in that timeout (`http::app`), so a kiosk whose network died without closing the
+/// connection can resume, and the file it was writing does not stay locked.
 pub async fn next_chunk(body: &mut Body) -> Option<Result<Bytes, axum::Error>> {
-    match tokio::time::timeout(BODY_IDLE_TIMEOUT, next_frame_data(body)).await {
-        Ok(chunk) => chunk,
-        Err(_) => Some(Err(axum::Error::new(std::io::Error::new(
-            std::io::ErrorKind::TimedOut,
-            "the request body stalled",
-        )))),
-    }
+    next_frame_data(body).await
 }
 
 async fn next_frame_data(body: &mut Body) -> Option<Result<Bytes, axum::Error>> {
