@@ -48,10 +48,17 @@ pub fn open(path: &Path) -> Result<Connection, DbError> {
         path: shown.clone(),
         source,
     })?;
+    // Before anything that may wait for another connection (switching to WAL may).
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Each store has its own connection to this file, and most transactions read before they
+    // write. A deferred transaction that has read cannot wait for another connection's write:
+    // SQLite answers "database is locked" at once, whatever the busy timeout (a heartbeat failed
+    // so while a status event was being written, bench/central_load.py). So transactions take
+    // the write lock as they begin, and wait their turn.
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
     let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if found > MIGRATION_COUNT as i64 {
         return Err(DbError::TooNew {
@@ -173,6 +180,36 @@ mod tests {
         assert_eq!(count(&conn, "kiosks"), 1);
         assert_eq!(count(&conn, "ratings"), 0);
         assert_eq!(count(&conn, "feedback"), 0);
+    }
+
+    #[test]
+    fn a_transaction_that_reads_then_writes_waits_for_another_connections_write() {
+        // Each store has its own connection: a kiosk's heartbeat must wait for a status event
+        // being written, not fail with "database is locked".
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        let mut first = open(&path).unwrap();
+        let mut second = open(&path).unwrap();
+        let (began, wait) = std::sync::mpsc::channel();
+        let writer = std::thread::spawn(move || {
+            let tx = first.transaction().unwrap();
+            tx.execute("INSERT INTO kiosks (name, created_at) VALUES ('quay-1', 0)", [])
+                .unwrap();
+            began.send(()).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            tx.commit().unwrap();
+        });
+        wait.recv().unwrap();
+        let tx = second.transaction().unwrap();
+        let before: i64 = tx
+            .query_row("SELECT count(*) FROM kiosks", [], |r| r.get(0))
+            .unwrap();
+        tx.execute("INSERT INTO kiosks (name, created_at) VALUES ('quay-2', 0)", [])
+            .unwrap();
+        tx.commit().unwrap();
+        writer.join().unwrap();
+        assert_eq!(before, 1, "the second transaction began after the first committed");
+        assert_eq!(count(&second, "kiosks"), 2);
     }
 
     #[test]
