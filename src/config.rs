@@ -69,6 +69,10 @@ pub struct KioskConfig {
     pub server_url: Option<String>,
     /// The central server's address as phones reach it, for QR codes; default: `server_url`.
     pub public_url: Option<String>,
+    /// The central server's CA certificate (PEM, one or more certificates). When set, the kiosk
+    /// trusts only it for the central server, not the bundled public roots, and connects over
+    /// `https://` only. Neither staff nor remote configuration can change it.
+    pub server_ca_file: Option<PathBuf>,
     /// Where the kiosk database lives.
     pub data_dir: PathBuf,
     /// Seconds between background catalog syncs.
@@ -106,6 +110,7 @@ impl Default for KioskConfig {
             center_name: "Trung tâm Phục vụ Hành chính công".to_owned(),
             server_url: None,
             public_url: None,
+            server_ca_file: None,
             data_dir: default_data_dir(),
             sync_interval_secs: 300,
             heartbeat_interval_secs: 60,
@@ -177,7 +182,35 @@ impl KioskConfig {
         if let Some(value) = var("MOTCUA_KIOSK_DATA_DIR") {
             self.data_dir = PathBuf::from(value);
         }
+        if let Some(value) = var("MOTCUA_KIOSK_SERVER_CA_FILE") {
+            if value.trim().is_empty() {
+                return Err(ConfigError::Env {
+                    name: "MOTCUA_KIOSK_SERVER_CA_FILE",
+                    value,
+                    reason: "must name a file".to_owned(),
+                });
+            }
+            self.server_ca_file = Some(PathBuf::from(value));
+        }
         Ok(())
+    }
+
+    /// With a pinned CA (`server_ca_file`), the central server must be reached over https. Checked
+    /// by [`Self::problems`], and again at start-up once the environment and the command line
+    /// have had their say.
+    pub fn pinning_problem(&self) -> Option<String> {
+        let file = self.server_ca_file.as_ref()?;
+        if file.as_os_str().is_empty() {
+            return Some("server_ca_file: must name a file".to_owned());
+        }
+        match self.server_url.as_deref() {
+            Some(url) if !url.starts_with("https://") => Some(format!(
+                "server_url: {url:?} is not an https:// address, but server_ca_file ({}) pins \
+                 the central server's CA: with a pinned CA the kiosk only connects over https://",
+                file.display()
+            )),
+            _ => None,
+        }
     }
 
     /// The first problem, if any (see [`Self::problems`]).
@@ -199,6 +232,7 @@ impl KioskConfig {
                 problems.push(format!("{key}: {reason}"));
             }
         }
+        problems.extend(self.pinning_problem());
         if self.sync_interval_secs < 10 {
             problems.push("sync_interval_secs: must be at least 10 seconds".to_owned());
         }
@@ -292,7 +326,15 @@ pub fn check_file(path: &Path) -> Result<(), Vec<String>> {
     }
     if problems.is_empty() {
         match KioskConfig::deserialize(table) {
-            Ok(config) => problems.extend(config.problems()),
+            Ok(config) => {
+                problems.extend(config.problems());
+                if let Some(file) = &config.server_ca_file
+                    && !file.as_os_str().is_empty()
+                    && let Err(e) = crate::operations::server::PinnedCa::load(file)
+                {
+                    problems.push(e.to_string());
+                }
+            }
             Err(e) => problems.push(e.message().trim().to_owned()),
         }
     }
@@ -446,6 +488,75 @@ mod tests {
         let config = KioskConfig::from_file(&path).unwrap();
         assert_eq!(config.limits.max_pages_per_document, 20);
         assert_eq!(config.scanner_max_key_gap_ms, 35);
+    }
+
+    #[test]
+    fn a_pinned_ca_wants_https_a_usable_certificate_and_stays_local() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("central-ca.pem");
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let key = rcgen::KeyPair::generate().unwrap();
+        std::fs::write(&ca, params.self_signed(&key).unwrap().pem()).unwrap();
+        let path = dir.path().join("kiosk.toml");
+        let write = |server_url: &str| {
+            let text = format!(
+                "server_url = \"{server_url}\"\nserver_ca_file = \"{}\"\n",
+                ca.display()
+            );
+            std::fs::write(&path, text).unwrap();
+        };
+
+        write("https://a.example");
+        assert_eq!(check_file(&path), Ok(()));
+        let pinned = KioskConfig::from_file(&path).unwrap();
+        assert_eq!(pinned.server_ca_file.as_deref(), Some(ca.as_path()));
+        assert_eq!(pinned.pinning_problem(), None);
+
+        write("http://a.example");
+        let error = KioskConfig::from_file(&path).unwrap_err().to_string();
+        assert!(
+            error.contains("server_url") && error.contains("not an https:// address"),
+            "{error}"
+        );
+        let problems = check_file(&path).unwrap_err();
+        assert!(problems[0].starts_with("server_url:"), "{problems:?}");
+        let staff = pinned
+            .with_staff_overlay("server_url = \"http://a.example\"")
+            .unwrap_err();
+        assert!(staff.contains("https://"), "{staff}");
+        let env = KioskConfig {
+            server_url: Some("http://a.example".into()),
+            ..KioskConfig::default()
+        };
+        let mut env_pinned = env.clone();
+        env_pinned
+            .apply_env(|n| (n == "MOTCUA_KIOSK_SERVER_CA_FILE").then(|| ca.display().to_string()))
+            .unwrap();
+        assert!(env_pinned.pinning_problem().is_some());
+        assert!(
+            env.clone()
+                .apply_env(|n| (n == "MOTCUA_KIOSK_SERVER_CA_FILE").then(String::new))
+                .is_err()
+        );
+
+        write("https://a.example");
+        std::fs::write(&ca, "not a certificate").unwrap();
+        let problems = check_file(&path).unwrap_err();
+        assert!(
+            problems[0].contains("contains no certificate")
+                && problems[0].contains(&ca.display().to_string()),
+            "{problems:?}"
+        );
+
+        let remote = pinned
+            .with_overlay("server_ca_file = \"/tmp/other.pem\"")
+            .unwrap_err();
+        assert!(remote.contains("cannot be set remotely"), "{remote}");
+        let staff = pinned
+            .with_staff_overlay("server_ca_file = \"/tmp/other.pem\"")
+            .unwrap_err();
+        assert!(staff.contains("cannot be changed"), "{staff}");
     }
 
     #[test]

@@ -23,6 +23,10 @@ struct Cli {
     /// Central server URL; overrides the configuration.
     #[arg(long, global = true)]
     server: Option<String>,
+    /// The central server's CA certificate (PEM): trust only it, over https only; overrides
+    /// `server_ca_file` of the configuration.
+    #[arg(long, global = true)]
+    server_ca_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -169,11 +173,15 @@ fn run(cli: Cli, errors: RecentErrors) -> anyhow::Result<()> {
             .context("--server")?;
         config.server_url = Some(server);
     }
+    if let Some(file) = cli.server_ca_file {
+        config.server_ca_file = Some(file);
+    }
     // Settings staff set remotely go over the local ones; new remote settings are checked
     // against the local ones alone.
     let local = config.clone();
     let (config, config_version) = motcua_kiosk::operations::remote_config::apply_stored(config);
     let config = motcua_kiosk::operations::staff_settings::apply_stored(config);
+    pin_server_ca(&config, cli.command.as_ref())?;
     match cli.command.unwrap_or(Command::Run) {
         Command::Run => motcua_kiosk::app::run(motcua_kiosk::app::Startup {
             config,
@@ -433,6 +441,15 @@ fn run(cli: Cli, errors: RecentErrors) -> anyhow::Result<()> {
             check_server_url(&server_url)
                 .map_err(anyhow::Error::msg)
                 .context("server URL")?;
+            if let Some(file) = &config.server_ca_file
+                && !server_url.starts_with("https://")
+            {
+                bail!(
+                    "server URL {server_url:?} is not an https:// address, but server_ca_file ({}) \
+                     pins the central server's CA: with a pinned CA the kiosk only connects over https://",
+                    file.display()
+                );
+            }
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?;
@@ -537,6 +554,37 @@ fn run(cli: Cli, errors: RecentErrors) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// With `server_ca_file` set, checks that the central server is reached over https and that the
+/// file holds usable certificates, then pins them for every HTTP client of this process
+/// (`motcua_kiosk::operations::server::client_builder`), before any client is built: the screen
+/// and every command that talks to the central server (`sync`, `enroll`, `heartbeat`, `status`,
+/// `submit`, `outbox --deliver`) go through here.
+fn pin_server_ca(config: &KioskConfig, command: Option<&Command>) -> anyhow::Result<()> {
+    let Some(file) = &config.server_ca_file else {
+        return Ok(());
+    };
+    if let Some(problem) = config.pinning_problem() {
+        bail!("invalid configuration: {problem}");
+    }
+    if config.server_url.is_none() && matches!(command, None | Some(Command::Run)) {
+        bail!(
+            "invalid configuration: server_ca_file ({}) pins the central server's CA, but no \
+             server_url is set, and demo mode's embedded server has no certificate: set server_url \
+             to the central server's https:// address",
+            file.display()
+        );
+    }
+    let ca =
+        motcua_kiosk::operations::server::PinnedCa::load(file).context("invalid configuration")?;
+    tracing::info!(
+        file = %ca.path().display(),
+        certificates = ca.len(),
+        "the central server's CA is pinned: only it is trusted, over https only"
+    );
+    motcua_kiosk::operations::server::pin_server_ca(ca)?;
+    Ok(())
 }
 
 /// The delivery client for the configured server, and the kiosk's name for local references.

@@ -62,6 +62,7 @@ fn file(text: &str) {
 fn local_settings_kept(base: &KioskConfig, merged: &KioskConfig) {
     assert_eq!(merged.server_url, base.server_url);
     assert_eq!(merged.public_url, base.public_url);
+    assert_eq!(merged.server_ca_file, base.server_ca_file);
     assert_eq!(merged.data_dir, base.data_dir);
     assert_eq!(
         merged.document_scanner_command,

@@ -61,10 +61,9 @@ pub struct SyncClient {
 
 impl SyncClient {
     pub fn new(server_url: &str) -> Result<Self, SyncError> {
-        let http = reqwest::Client::builder()
+        let http = crate::operations::server::client_builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(120))
-            .user_agent(concat!("motcua-kiosk/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| SyncError::Unreachable {
                 url: server_url.to_owned(),
@@ -132,6 +131,9 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
         text.push_str(": ");
         text.push_str(&cause.to_string());
         source = cause.source();
+    }
+    if let Some(meaning) = crate::operations::server::explain(&text) {
+        text = format!("{meaning} ({text})");
     }
     text
 }

@@ -109,7 +109,7 @@ pub async fn enroll(server_url: &str, code: &str) -> Result<Credential, Credenti
         url: url.clone(),
         reason: crate::catalog::sync::error_chain(&e),
     };
-    let client = reqwest::Client::builder()
+    let client = crate::operations::server::client_builder()
         .timeout(std::time::Duration::from_secs(20))
         .build()
         .map_err(unreachable)?;

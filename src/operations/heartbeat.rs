@@ -82,10 +82,9 @@ impl FleetReporter {
         errors: RecentErrors,
         printer: SharedPrinterState,
     ) -> Result<Self, HeartbeatError> {
-        let http = reqwest::Client::builder()
+        let http = crate::operations::server::client_builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(20))
-            .user_agent(concat!("motcua-kiosk/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| HeartbeatError::Unreachable(e.to_string()))?;
         Ok(Self {

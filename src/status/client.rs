@@ -43,11 +43,10 @@ pub struct StatusClient {
 
 impl StatusClient {
     pub fn new(server_url: &str, credential: Option<String>) -> Result<Self, StatusError> {
-        let http = reqwest::Client::builder()
+        let http = crate::operations::server::client_builder()
             .connect_timeout(Duration::from_secs(3))
             // A visitor is waiting at the screen; past this the cached status is the better answer.
             .timeout(Duration::from_secs(8))
-            .user_agent(concat!("motcua-kiosk/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| StatusError::Unreachable {
                 url: server_url.to_owned(),

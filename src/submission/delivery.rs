@@ -92,11 +92,10 @@ impl DeliveryClient {
         credential: Option<String>,
         stall: Duration,
     ) -> Result<Self, DeliveryError> {
-        let http = reqwest::Client::builder()
+        let http = crate::operations::server::client_builder()
             .connect_timeout(Duration::from_secs(5))
             // No total timeout: a large file on a slow line takes long; a stalled one does not.
             .read_timeout(stall)
-            .user_agent(concat!("motcua-kiosk/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(unreachable)?;
         Ok(Self {

@@ -22,7 +22,7 @@ pub struct PhoneClient {
 
 impl PhoneClient {
     pub fn new(server_url: &str, credential: Option<String>) -> Result<Self, PhoneError> {
-        let http = reqwest::Client::builder()
+        let http = crate::operations::server::client_builder()
             .connect_timeout(Duration::from_secs(3))
             .timeout(Duration::from_secs(60))
             .build()
