@@ -25,7 +25,7 @@ Prints median, min and max of each figure and the ratios Chromium / kiosk.
 Run: python3 bench/kiosk_vs_chromium.py [--count 10000] [--runs 5]
 Needs: xvfb x11-apps xdotool chromium (Debian), and release builds of motcua-kiosk and
 motcua-central."""
-import argparse, os, pathlib, shutil, signal, subprocess, sys, tempfile, time
+import argparse, json, os, pathlib, shutil, signal, subprocess, sys, tempfile, time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import startup  # noqa: E402  (screen_hash, xdo, median, paths, screen size)
@@ -169,6 +169,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=1, help="unmeasured runs of each first")
     parser.add_argument("--kiosk-window", type=float, default=6.0, help="seconds of screenshots (startup.py: 6)")
     parser.add_argument("--chromium-window", type=float, default=15.0, help="seconds of screenshots")
+    parser.add_argument("--json", help="also write the figures here, for bench/run-all")
     args = parser.parse_args()
     for tool in ["Xvfb", "xwd", "xdotool", CHROMIUM]:
         if not shutil.which(tool):
@@ -215,6 +216,12 @@ def main():
         print(f"{figure:28} {ks:>28} {cs:>30} {c[0] / k[0]:6.1f}x")
     procs = [r[3] for r in results["chromium"]]
     print(f"chromium processes counted: {min(procs)}-{max(procs)}")
+    if args.json:
+        figures = {"start_to_loaded_ms": 0, "start_to_first_picture_ms": 4, "pss_mib": 2, "rss_mib": 1}
+        pathlib.Path(args.json).write_text(json.dumps({
+            name: {figure: summary([r[i] for r in results[name]]) for figure, i in figures.items()}
+            for name in results
+        }, indent=1))
 
 
 if __name__ == "__main__":

@@ -11,20 +11,9 @@ use motcua_protocol::Procedure;
 use rusqlite::Connection;
 use serde::Deserialize;
 
-const QUERIES: &[&str] = &[
-    "dang ky khai sinh",
-    "cap giay phep xay dung",
-    "chung thuc ban sao",
-    "giay chung nhan quyen su dung dat",
-    "dang ky thuong tru",
-    "cap doi giay phep lai xe",
-    "tro cap that nghiep",
-    "đăng ký kinh doanh hộ gia đình",
-    "xac nhan tinh trang hon nhan",
-    "gia han giay phep",
-    "thu hoi giay chung nhan",
-    "cap lai the bao hiem y te",
-];
+#[path = "queries.rs"]
+mod queries;
+use queries::{keystrokes, percentile};
 
 #[derive(Deserialize)]
 struct QualityCase {
@@ -82,20 +71,6 @@ fn fts5_search(conn: &Connection, text: &str, limit: usize) -> Vec<String> {
         Ok(rows) => rows.filter_map(Result::ok).collect(),
         Err(_) => Vec::new(),
     }
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn keystrokes() -> Vec<String> {
-    QUERIES
-        .iter()
-        .flat_map(|q| {
-            let chars: Vec<char> = q.chars().collect();
-            (1..=chars.len()).map(move |n| chars[..n].iter().collect::<String>())
-        })
-        .collect()
 }
 
 fn measure(rounds: usize, mut run: impl FnMut(&str)) -> (f64, f64, f64) {

@@ -8,7 +8,6 @@
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
 use motcua_kiosk::app::{
@@ -55,44 +54,11 @@ fn scanned_page() -> Vec<u8> {
     bytes
 }
 use slint::ComponentHandle;
-use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
-use slint::platform::{EventLoopProxy, Platform, PlatformError, WindowAdapter};
+use slint::platform::software_renderer::RepaintBufferType;
 
-type Job = Box<dyn FnOnce() + Send>;
-
-/// A platform whose only window renders in software and whose event loop is a queue we drain
-/// ourselves, so results posted with `upgrade_in_event_loop` arrive when we ask for them.
-struct Headless {
-    window: Rc<MinimalSoftwareWindow>,
-    queue: Arc<Mutex<Vec<Job>>>,
-}
-
-struct Proxy(Arc<Mutex<Vec<Job>>>);
-
-impl EventLoopProxy for Proxy {
-    fn quit_event_loop(&self) -> Result<(), slint::EventLoopError> {
-        Ok(())
-    }
-    fn invoke_from_event_loop(
-        &self,
-        job: Box<dyn FnOnce() + Send>,
-    ) -> Result<(), slint::EventLoopError> {
-        self.0
-            .lock()
-            .map_err(|_| slint::EventLoopError::EventLoopTerminated)?
-            .push(job);
-        Ok(())
-    }
-}
-
-impl Platform for Headless {
-    fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, PlatformError> {
-        Ok(self.window.clone())
-    }
-    fn new_event_loop_proxy(&self) -> Option<Box<dyn EventLoopProxy>> {
-        Some(Box::new(Proxy(self.queue.clone())))
-    }
-}
+#[path = "../bench/headless.rs"]
+mod headless;
+use headless::Job;
 
 struct Shooter {
     ui: AppWindow,
@@ -105,14 +71,7 @@ impl Shooter {
     fn settle(&self) {
         for _ in 0..3 {
             let _ = self.kiosk.storage.call_blocking(|_| ());
-            let jobs: Vec<Job> = self
-                .queue
-                .lock()
-                .map(|mut q| q.drain(..).collect())
-                .unwrap_or_default();
-            for job in jobs {
-                job();
-            }
+            headless::run_posted(&self.queue);
         }
         slint::platform::update_timers_and_animations();
     }
@@ -179,13 +138,7 @@ fn main() -> anyhow::Result<()> {
         .nth(1)
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("docs/screenshots"));
-    let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
-    let queue: Arc<Mutex<Vec<Job>>> = Arc::default();
-    slint::platform::set_platform(Box::new(Headless {
-        window: window.clone(),
-        queue: queue.clone(),
-    }))
-    .map_err(|e| anyhow::anyhow!("cannot set the headless platform: {e:?}"))?;
+    let (window, queue) = headless::install(RepaintBufferType::NewBuffer)?;
 
     let data = tempfile::tempdir()?;
     let runtime = tokio::runtime::Runtime::new()?;

@@ -510,7 +510,7 @@ fn run(cli: Cli, errors: RecentErrors) -> anyhow::Result<()> {
         }
         Command::Search { query, limit, json } => {
             let storage = open_storage(&config)?;
-            let hits = storage.call_blocking(move |s| s.index.search(&query, limit))?;
+            let hits = storage.call_blocking(move |s| s.index().search(&query, limit))?;
             if json {
                 println!("{}", serde_json::to_string(&hits)?);
             } else if hits.is_empty() {

@@ -13,7 +13,7 @@ fn demo() -> Value {
 
 fn top_hit(storage: &motcua_kiosk::storage::StorageHandle, query: &'static str) -> Option<String> {
     storage
-        .call_blocking(move |s| s.index.search(query, 1).first().map(|h| h.name.clone()))
+        .call_blocking(move |s| s.index().search(query, 1).first().map(|h| h.name.clone()))
         .unwrap()
 }
 
@@ -255,5 +255,75 @@ async fn a_recreated_server_database_triggers_a_full_download_and_unknown_fields
         kept.extra["queue_counter"],
         json!({"floor": 2, "counter": "B3"})
     );
+    second.stop().await;
+}
+
+/// A restart with the server down: the search index is rebuilt from the kiosk's own database (on
+/// its own thread, while the window comes up) and the first search waits for it.
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_restart_offline_the_first_search_waits_for_the_index_built_in_the_background() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let kiosk_dir = tempfile::tempdir().unwrap();
+    let path = kiosk_dir.path().join("kiosk.db");
+    let server = spawn_central(server_dir.path(), DEMO_CATALOG).await;
+    let storage = open_kiosk_storage(&path);
+    sync_once(&SyncClient::new(&server.base_url()).unwrap(), &storage)
+        .await
+        .unwrap();
+    server.stop().await;
+    drop(storage);
+
+    let reopened = open_kiosk_storage(&path);
+    assert_eq!(
+        top_hit(&reopened, "ket hon")
+            .as_deref()
+            .map(|n| n.contains("kết hôn")),
+        Some(true)
+    );
+    let total = demo()["procedures"].as_array().unwrap().len();
+    assert_eq!(reopened.call_blocking(|s| s.index().len()).unwrap(), total);
+}
+
+/// A record damaged on disk stops the index from being built, not the kiosk from starting: the
+/// catalog's size still shows and the next sync rebuilds the index.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_damaged_record_does_not_stop_the_kiosk_from_starting() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let kiosk_dir = tempfile::tempdir().unwrap();
+    let path = kiosk_dir.path().join("kiosk.db");
+    let server = spawn_central(server_dir.path(), DEMO_CATALOG).await;
+    let storage = open_kiosk_storage(&path);
+    let client = SyncClient::new(&server.base_url()).unwrap();
+    sync_once(&client, &storage).await.unwrap();
+    drop(storage);
+    let damaged = rusqlite::Connection::open(&path).unwrap();
+    damaged
+        .execute(
+            "UPDATE procedures SET body = '{not json' WHERE rowid = (SELECT min(rowid) FROM procedures)",
+            [],
+        )
+        .unwrap();
+    drop(damaged);
+
+    let reopened = open_kiosk_storage(&path);
+    let total = demo()["procedures"].as_array().unwrap().len() as u64;
+    assert_eq!(
+        reopened
+            .call_blocking(|s| s.catalog.count().unwrap())
+            .unwrap(),
+        total
+    );
+    assert_eq!(top_hit(&reopened, "ket hon"), None);
+
+    // The server's catalog changes; the sync stores it and indexes it again.
+    server.stop().await;
+    let mut changed = demo();
+    changed["procedures"].as_array_mut().unwrap().truncate(5);
+    let second_dir = tempfile::tempdir().unwrap();
+    let second = spawn_central(second_dir.path(), &changed.to_string()).await;
+    sync_once(&SyncClient::new(&second.base_url()).unwrap(), &reopened)
+        .await
+        .unwrap();
+    assert_eq!(reopened.call_blocking(|s| s.index().len()).unwrap(), 5);
     second.stop().await;
 }

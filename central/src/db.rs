@@ -193,8 +193,11 @@ mod tests {
         let (began, wait) = std::sync::mpsc::channel();
         let writer = std::thread::spawn(move || {
             let tx = first.transaction().unwrap();
-            tx.execute("INSERT INTO kiosks (name, created_at) VALUES ('quay-1', 0)", [])
-                .unwrap();
+            tx.execute(
+                "INSERT INTO kiosks (name, created_at) VALUES ('quay-1', 0)",
+                [],
+            )
+            .unwrap();
             began.send(()).unwrap();
             std::thread::sleep(std::time::Duration::from_millis(200));
             tx.commit().unwrap();
@@ -204,11 +207,17 @@ mod tests {
         let before: i64 = tx
             .query_row("SELECT count(*) FROM kiosks", [], |r| r.get(0))
             .unwrap();
-        tx.execute("INSERT INTO kiosks (name, created_at) VALUES ('quay-2', 0)", [])
-            .unwrap();
+        tx.execute(
+            "INSERT INTO kiosks (name, created_at) VALUES ('quay-2', 0)",
+            [],
+        )
+        .unwrap();
         tx.commit().unwrap();
         writer.join().unwrap();
-        assert_eq!(before, 1, "the second transaction began after the first committed");
+        assert_eq!(
+            before, 1,
+            "the second transaction began after the first committed"
+        );
         assert_eq!(count(&second, "kiosks"), 2);
     }
 

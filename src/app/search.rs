@@ -101,7 +101,7 @@ fn run_search(ui: &AppWindow, kiosk: &Kiosk, generation: &Arc<AtomicU64>, query:
             return;
         }
         let hits: Vec<ProcedureSummary> = s
-            .index
+            .index()
             .search(&query, RESULT_LIMIT)
             .into_iter()
             .filter(|h| !online_only || h.online != motcua_protocol::OnlineLevel::None)
@@ -125,7 +125,7 @@ pub fn refresh_popular_fields(ui: &AppWindow, kiosk: &Kiosk) {
     let weak = ui.as_weak();
     let _ = kiosk.storage.post(move |s| {
         let fields = s.catalog.popular_fields(POPULAR_FIELDS).unwrap_or_default();
-        let size = s.index.len();
+        let size = s.catalog.count().unwrap_or_default();
         let _ = weak.upgrade_in_event_loop(move |ui| {
             let rows: Vec<FieldRow> = fields
                 .into_iter()

@@ -113,9 +113,20 @@ impl Term {
     }
 }
 
+/// `text` in NFC, borrowed when it already is (catalog text almost always is).
+fn nfc(text: &str) -> std::borrow::Cow<'_, str> {
+    match unicode_normalization::is_nfc_quick(text.chars()) {
+        unicode_normalization::IsNormalized::Yes => std::borrow::Cow::Borrowed(text),
+        _ => std::borrow::Cow::Owned(text.nfc().collect()),
+    }
+}
+
 impl SearchIndex {
     pub fn build(procedures: &[Procedure]) -> Self {
         let mut postings: HashMap<(String, String), Vec<Posting>> = HashMap::new();
+        // A catalog repeats a few thousand words hundreds of thousands of times; folding each
+        // occurrence again (Unicode decomposition and recomposition) was most of the start-up.
+        let mut word_keys: HashMap<String, (String, String)> = HashMap::new();
         let mut docs = Vec::with_capacity(procedures.len());
         let mut name_keys: Vec<Vec<String>> = Vec::with_capacity(procedures.len());
         let mut keyword_keys: Vec<Vec<Vec<String>>> = Vec::with_capacity(procedures.len());
@@ -125,14 +136,21 @@ impl SearchIndex {
         for (doc, procedure) in ordered.into_iter().enumerate() {
             let doc_id = doc as u32;
             let mut add = |text: &str, section: Section, keys: Option<&mut Vec<String>>| {
-                let text: String = text.nfc().collect();
+                let text = nfc(text);
                 let mut keys = keys;
                 for word in words(&text) {
-                    let folded = fold(word);
+                    let (folded, accent) = match word_keys.get(word) {
+                        Some(known) => known.clone(),
+                        None => {
+                            let computed = (fold(word), accent_key(word));
+                            word_keys.insert(word.to_owned(), computed.clone());
+                            computed
+                        }
+                    };
                     if let Some(keys) = keys.as_deref_mut() {
                         keys.push(folded.clone());
                     }
-                    let list = postings.entry((folded, accent_key(word))).or_default();
+                    let list = postings.entry((folded, accent)).or_default();
                     if !list
                         .iter()
                         .rev()

@@ -12,13 +12,18 @@ use crate::submission::Outbox;
 /// What the worker owns.
 pub struct Storage {
     pub catalog: CatalogDb,
-    pub index: SearchIndex,
+    /// The search index once built; see [`Storage::index`].
+    index: Option<SearchIndex>,
+    /// Indexing a large catalog takes a noticeable part of a second and the kiosk's first screen
+    /// does not need it, so it runs on a thread of its own while the window comes up.
+    indexing: Option<thread::JoinHandle<Result<SearchIndex, StorageError>>>,
     pub status: StatusCache,
     pub outbox: Outbox,
 }
 
 impl Storage {
-    /// Opens (and migrates) the kiosk database at `path` and indexes its catalog.
+    /// Opens (and migrates) the kiosk database at `path` and starts indexing its catalog on a
+    /// thread of its own, with its own connection; the first search waits for it.
     pub fn open(path: &std::path::Path) -> Result<Self, StorageError> {
         let catalog = CatalogDb::open(path)?;
         let status = StatusCache::open(path)?;
@@ -27,17 +32,43 @@ impl Storage {
             crate::submission::OutboxError::Storage(e) => e,
             other => StorageError::Worker(other.to_string()),
         })?;
-        let index = SearchIndex::build(&catalog.all()?);
+        let index_path = path.to_owned();
+        let indexing = thread::Builder::new()
+            .name("indexing".into())
+            .spawn(move || Ok(SearchIndex::build(&CatalogDb::open(&index_path)?.all()?)))
+            .map_err(|e| StorageError::Worker(format!("cannot start the indexing thread: {e}")))?;
         Ok(Self {
             catalog,
-            index,
+            index: None,
+            indexing: Some(indexing),
             status,
             outbox,
         })
     }
 
+    /// The search index, waiting for it if it is still being built. If building it failed, the
+    /// kiosk searches nothing until the next sync rebuilds it, rather than not starting at all.
+    pub fn index(&mut self) -> &SearchIndex {
+        if let Some(indexing) = self.indexing.take() {
+            self.index = match indexing.join() {
+                Ok(Ok(index)) => Some(index),
+                Ok(Err(e)) => {
+                    tracing::error!("cannot index the local catalog: {e}");
+                    None
+                }
+                Err(_) => {
+                    tracing::error!("indexing the local catalog crashed");
+                    None
+                }
+            };
+        }
+        self.index.get_or_insert_with(|| SearchIndex::build(&[]))
+    }
+
     pub fn rebuild_index(&mut self) -> Result<(), StorageError> {
-        self.index = SearchIndex::build(&self.catalog.all()?);
+        self.index = Some(SearchIndex::build(&self.catalog.all()?));
+        // A build still running from start-up is of the older catalog.
+        self.indexing = None;
         Ok(())
     }
 }

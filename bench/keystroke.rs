@@ -1,0 +1,171 @@
+//! Keystroke to results on screen (issue 8, figure 2): the real kiosk window, wired to the real
+//! storage worker and a catalog synced over HTTP from the real central server, drawn by Slint's
+//! software renderer into a 1080×1920 frame buffer. For each key of a query typed on the
+//! on-screen keyboard, the clock runs from the key press until the frame that shows that query's
+//! results has been rendered: the Telex composer, the search on the storage worker, the results
+//! posted back to the UI thread, the model update, and the repaint of what changed.
+//!
+//! Run: `cargo bench --bench keystroke` (env COUNT=10000, ROUNDS=5). Prints `RESULT {json}`
+//! for `bench/run-all`.
+
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use motcua_kiosk::app::{AppWindow, KeyboardAdapter, Nav, Screen, SearchAdapter};
+use slint::ComponentHandle;
+use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
+use slint::{Model, Rgb8Pixel};
+
+#[path = "headless.rs"]
+mod headless;
+#[path = "kiosk_fixture.rs"]
+mod kiosk_fixture;
+
+#[path = "queries.rs"]
+#[allow(dead_code)]
+mod queries;
+
+use kiosk_fixture::env_number;
+use queries::percentile;
+
+const WIDTH: usize = 1080;
+const HEIGHT: usize = 1920;
+
+/// Twenty keystrokes each: the first twenty characters of a realistic query.
+const QUERIES: &[&str] = &[
+    "cap giay phep xay dung",
+    "giay chung nhan quyen su dung dat",
+    "xac nhan tinh trang hon nhan",
+    "cap lai the bao hiem y te",
+    "dang ky kinh doanh ho gia dinh",
+];
+const KEYS_PER_QUERY: usize = 20;
+
+struct Screen1080 {
+    ui: AppWindow,
+    window: Rc<MinimalSoftwareWindow>,
+    queue: Arc<Mutex<Vec<headless::Job>>>,
+    frame: Vec<Rgb8Pixel>,
+}
+
+impl Screen1080 {
+    /// Renders what changed since the last frame; whether anything did.
+    fn render(&mut self) -> bool {
+        slint::platform::update_timers_and_animations();
+        let frame = &mut self.frame;
+        self.window.draw_if_needed(|renderer| {
+            renderer.render(frame, WIDTH);
+        })
+    }
+
+    fn settle(&mut self) {
+        let deadline = Instant::now() + Duration::from_millis(300);
+        while Instant::now() < deadline {
+            headless::run_posted(&self.queue);
+            self.render();
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// One key of the on-screen keyboard; the time until its results are on the frame.
+    fn key(&mut self, key: char) -> Duration {
+        let adapter = self.ui.global::<SearchAdapter>();
+        let before = adapter.get_results();
+        let started = Instant::now();
+        self.ui
+            .global::<KeyboardAdapter>()
+            .invoke_key(key.to_string().into());
+        let deadline = started + Duration::from_secs(5);
+        while adapter.get_results() == before {
+            assert!(Instant::now() < deadline, "no results after typing {key:?}");
+            if headless::run_posted(&self.queue) == 0 {
+                std::hint::spin_loop();
+            }
+        }
+        self.render();
+        started.elapsed()
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let count = env_number("COUNT", 10_000);
+    let rounds = env_number("ROUNDS", 5);
+    let (window, queue) = headless::install(RepaintBufferType::ReusedBuffer)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    let dir = tempfile::tempdir()?;
+    let fixture = kiosk_fixture::start(&runtime, dir.path(), count);
+    let storage = fixture.kiosk.storage.clone();
+
+    let ui = AppWindow::new()?;
+    motcua_kiosk::app::wire(&ui, fixture.kiosk.clone());
+    ui.window()
+        .set_size(slint::PhysicalSize::new(WIDTH as u32, HEIGHT as u32));
+    ui.show()?;
+    let mut screen = Screen1080 {
+        ui,
+        window,
+        queue,
+        frame: vec![Rgb8Pixel::default(); WIDTH * HEIGHT],
+    };
+    // The index is built in the background at start-up; the first search waits for it.
+    storage.call_blocking(|s| s.index().len())?;
+    screen.settle();
+
+    let mut on_screen = Vec::new();
+    let mut search_only = Vec::new();
+    for round in 0..=rounds {
+        for query in QUERIES {
+            motcua_kiosk::app::reset_visit(&screen.ui);
+            screen.ui.global::<Nav>().invoke_show(Screen::Search);
+            screen.ui.global::<KeyboardAdapter>().set_shown(true);
+            screen.settle();
+            for (typed, key) in query.chars().take(KEYS_PER_QUERY).enumerate() {
+                let elapsed = screen.key(key);
+                let prefix: String = query.chars().take(typed + 1).collect();
+                let search = storage.call_blocking(move |s| {
+                    let started = Instant::now();
+                    std::hint::black_box(s.index().search(&prefix, 50));
+                    started.elapsed()
+                })?;
+                // Round 0 warms caches (glyphs, pages) and is not counted.
+                if round > 0 {
+                    on_screen.push(elapsed.as_secs_f64() * 1000.0);
+                    search_only.push(search.as_secs_f64() * 1000.0);
+                }
+            }
+            assert!(
+                screen
+                    .ui
+                    .global::<SearchAdapter>()
+                    .get_results()
+                    .row_count()
+                    > 0,
+                "{query:?} found nothing"
+            );
+        }
+    }
+    on_screen.sort_by(f64::total_cmp);
+    search_only.sort_by(f64::total_cmp);
+    let stats = |v: &[f64]| (percentile(v, 0.5), percentile(v, 0.99), v[v.len() - 1]);
+    let (p50, p99, max) = stats(&on_screen);
+    let (s50, s99, smax) = stats(&search_only);
+    println!(
+        "catalog {count} procedures; {} keystrokes ({} queries × {KEYS_PER_QUERY} keys × {rounds} rounds)",
+        on_screen.len(),
+        QUERIES.len()
+    );
+    println!("keystroke → results rendered: p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms");
+    println!("the search call alone:        p50 {s50:.2} ms, p99 {s99:.2} ms, max {smax:.2} ms");
+    println!(
+        "RESULT {}",
+        serde_json::json!({
+            "bench": "keystroke", "count": count, "keystrokes": on_screen.len(),
+            "p50_ms": p50, "p99_ms": p99, "max_ms": max,
+            "search_p50_ms": s50, "search_p99_ms": s99, "search_max_ms": smax,
+        })
+    );
+    runtime.block_on(fixture.server.stop());
+    Ok(())
+}
