@@ -137,9 +137,12 @@ async fn measure(count: usize, rounds: usize) -> Scale {
         .await
         .unwrap();
     samples.sort_by(f64::total_cmp);
-    let database_bytes = std::fs::metadata(kiosk_dir.path().join("kiosk.db"))
+    // The database file and its write-ahead log, which holds recent writes until a checkpoint.
+    let database_bytes = ["kiosk.db", "kiosk.db-wal"]
+        .iter()
+        .filter_map(|name| std::fs::metadata(kiosk_dir.path().join(name)).ok())
         .map(|m| m.len())
-        .unwrap_or(0);
+        .sum::<u64>();
 
     let (m, lo, hi) = median(full_secs);
     println!("catalog: {count} generated procedures, {rounds} rounds");
