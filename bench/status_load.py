@@ -11,46 +11,17 @@ The server runs with its demo data (300 background dossiers, 12 showcase ones) a
 page's per-address rate limit raised out of the way: every request comes from 127.0.0.1 here, where
 in real use each phone has its own address. wrk, the server and nginx share the machine's cores.
 """
-import argparse, json, os, pathlib, re, shutil, signal, socket, statistics, subprocess, sys
-import tempfile, time, urllib.request
+import argparse, json, os, pathlib, re, shutil, signal, statistics, subprocess, sys, tempfile
+import time, urllib.request
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-CENTRAL = ROOT / "target/release/motcua-central"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            return
-        except Exception:
-            time.sleep(0.1)
-    sys.exit(f"{url} did not come up")
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from benchlib import CENTRAL, Nginx, free_port, need_tools, summary, wait_for  # noqa: E402
+import benchlib  # noqa: E402
 
 
 def wrk(url, seconds, connections, headers=()):
-    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
-    for h in headers:
-        args += ["-H", h]
-    out = subprocess.run(args + [url], capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
-    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if non2xx:
-        sys.exit(f"{url}: {non2xx.group(1)} error responses; the figures would be meaningless\n{out}")
-    return rps, float(p99.group(1)) * scale
-
-
-def summary(values, fmt):
-    return f"{fmt(statistics.median(values))} ({fmt(min(values))}–{fmt(max(values))})"
+    r = benchlib.wrk(url, seconds, connections, headers)
+    return r["rps"], r["p99"]
 
 
 def main():
@@ -59,11 +30,7 @@ def main():
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--connections", type=int, default=32)
     a = ap.parse_args()
-    for tool in ("wrk", "nginx"):
-        if not shutil.which(tool) and not os.path.exists(f"/usr/sbin/{tool}"):
-            sys.exit(f"{tool} is missing: apt-get install wrk nginx-light")
-    if not CENTRAL.exists():
-        sys.exit("build first: cargo build --release -p motcua-central")
+    need_tools("wrk", "nginx")
 
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="motcua-load-"))
     tmp.chmod(0o755)  # nginx workers run as www-data when started by root
@@ -101,18 +68,7 @@ def main():
         www.mkdir()
         (www / "page.html").write_bytes(b"x" * len(page_bytes))
         (www / "api.json").write_bytes(b"x" * len(api_bytes))
-        (tmp / "nginx.conf").write_text(f"""
-worker_processes 2;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    server {{ listen 127.0.0.1:{nginx_port}; root {www}; }}
-}}
-""")
-        nginx = subprocess.Popen(["nginx", "-c", str(tmp / "nginx.conf"), "-p", str(tmp),
-                                  "-g", "daemon off;"])
+        nginx = Nginx(tmp, nginx_port, www)
         wait_for(f"http://127.0.0.1:{nginx_port}/page.html")
 
         cases = [
@@ -132,8 +88,7 @@ http {{
         server.send_signal(signal.SIGINT)
         server.wait(timeout=10)
         if nginx:
-            nginx.terminate()
-            nginx.wait(timeout=10)
+            nginx.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
     cpu = os.cpu_count()
