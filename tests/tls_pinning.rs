@@ -138,6 +138,22 @@ async fn kiosk_async(
     .unwrap()
 }
 
+/// Writes a configuration file at `path` with `server_url` and `server_ca_file`, then runs
+/// `motcua-kiosk config check` on it: whether it passed, and its standard error.
+async fn pinned_config_check(path: &Path, server_url: &str, ca: &Path) -> (bool, String) {
+    std::fs::write(
+        path,
+        format!(
+            "server_url = \"{server_url}\"\nserver_ca_file = \"{}\"\n",
+            ca.display()
+        ),
+    )
+    .unwrap();
+    let path = path.to_str().unwrap().to_owned();
+    let (ok, _, err) = kiosk_async(strings(&["config", "check", &path]), vec![]).await;
+    (ok, err)
+}
+
 fn strings(args: &[&str]) -> Vec<String> {
     args.iter().map(|a| (*a).to_owned()).collect()
 }
@@ -310,16 +326,8 @@ async fn a_pinned_ca_is_the_only_one_trusted_and_only_over_https() {
     );
     assert_eq!(procedures(&cleartext), 0);
     let http_config = dir("http.toml");
-    std::fs::write(
-        &http_config,
-        format!(
-            "server_url = \"{plain_url}\"\nserver_ca_file = \"{}\"\n",
-            ours_pem.display()
-        ),
-    )
-    .unwrap();
+    let (ok, err) = pinned_config_check(&http_config, &plain_url, &ours_pem).await;
     let http_config_s = http_config.to_str().unwrap().to_owned();
-    let (ok, _, err) = kiosk_async(strings(&["config", "check", &http_config_s]), vec![]).await;
     assert!(!ok);
     assert!(
         err.contains("server_url:") && err.contains("https://"),
@@ -395,17 +403,7 @@ async fn a_pinned_ca_is_the_only_one_trusted_and_only_over_https() {
             file.display()
         );
         assert!(!err.contains("panicked"), "{err}");
-        let config = dir("bad-ca.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "server_url = \"{https_url}\"\nserver_ca_file = \"{}\"\n",
-                file.display()
-            ),
-        )
-        .unwrap();
-        let config_s = config.to_str().unwrap().to_owned();
-        let (ok, _, err) = kiosk_async(strings(&["config", "check", &config_s]), vec![]).await;
+        let (ok, err) = pinned_config_check(&dir("bad-ca.toml"), &https_url, file).await;
         assert!(!ok);
         assert!(err.contains(expected), "config check: {err}");
     }

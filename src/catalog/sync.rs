@@ -125,17 +125,11 @@ impl SyncClient {
 }
 
 pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
+    let text = crate::operations::server::causes(error);
+    match crate::operations::server::explain(&text) {
+        Some(meaning) => format!("{meaning} ({text})"),
+        None => text,
     }
-    if let Some(meaning) = crate::operations::server::explain(&text) {
-        text = format!("{meaning} ({text})");
-    }
-    text
 }
 
 /// Checks every part of a catalog response before anything is applied; the first problem found

@@ -115,8 +115,9 @@ impl PinnedCa {
     }
 }
 
-/// `error` and its sources, as they are: no explanation added, these are not connection errors.
-fn causes(error: &dyn std::error::Error) -> String {
+/// `error` and its sources, as they are; [`crate::catalog::sync::error_chain`] adds what a
+/// connection error means.
+pub(crate) fn causes(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
