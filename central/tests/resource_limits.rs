@@ -14,8 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use motcua_central::catalog::import::import_text;
-use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -221,29 +220,6 @@ fn jpeg(len: usize) -> Vec<u8> {
     bytes
 }
 
-/// A submission of procedure 1.004873 with one photo of `photo` bytes, as file `anh`.
-fn manifest(photo: &[u8]) -> Value {
-    let catalog: Value = serde_json::from_str(motcua_central::DEMO_CATALOG).unwrap();
-    let document = catalog["procedures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["code"] == "1.004873")
-        .unwrap()["documents"][0]["name"]
-        .clone();
-    json!({
-        "procedure_code": "1.004873",
-        "applicant": {"full_name": "Nguyễn Thị Hoa Mai", "citizen_id": "001089012345",
-                      "birth_date": "15/03/1989", "phone": "0912345678",
-                      "address": "Số 7 Hàng Bài, Hà Nội"},
-        "documents": [{"document": document, "files": [{"file_id": "anh",
-            "media_type": "image/jpeg", "size": photo.len(),
-            "sha256": hex::encode(Sha256::digest(photo))}]}],
-        "local_reference": "QUAY-1-20261122-0007",
-        "confirmed_at": "2026-11-22T09:30:00+07:00"
-    })
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn oversized_bodies_get_413_and_a_1_gb_body_is_refused_early_in_bounded_memory() {
     let server = Server::start("", None);
@@ -382,7 +358,7 @@ async fn slow_headers_and_stalled_bodies_are_cut_off_while_others_are_answered()
     let response = client
         .put(format!("{}/api/v1/submissions/slow", server.base))
         .bearer_auth(&server.kiosk)
-        .json(&manifest(&photo))
+        .json(&common::photo_manifest("anh", &photo))
         .send()
         .await
         .unwrap();

@@ -19,11 +19,10 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use common::{config, keys, register, spawn};
+use common::{config, keys, photo_manifest, register, sha256_hex, spawn};
 use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 const STAFF: &str = "an.nguyen";
@@ -307,32 +306,6 @@ fn jpeg(len: usize, seed: u8) -> Vec<u8> {
     bytes
 }
 
-fn sha(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-/// A submission manifest for procedure 1.004873 with one photo.
-fn manifest(file_id: &str, photo: &[u8]) -> Value {
-    let catalog: Value = serde_json::from_str(motcua_central::DEMO_CATALOG).unwrap();
-    let document = catalog["procedures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["code"] == "1.004873")
-        .unwrap()["documents"][0]["name"]
-        .clone();
-    json!({
-        "procedure_code": "1.004873",
-        "applicant": {"full_name": "Nguyễn Thị Hoa Mai", "citizen_id": "001089012345",
-                      "birth_date": "15/03/1989", "phone": "0912345678",
-                      "address": "Số 7 Hàng Bài, Hà Nội"},
-        "documents": [{"document": document, "files": [
-            {"file_id": file_id, "media_type": "image/jpeg", "size": photo.len(), "sha256": sha(photo)}]}],
-        "local_reference": "QUAY-1-20261122-0007",
-        "confirmed_at": "2026-11-22T09:30:00+07:00"
-    })
-}
-
 impl World {
     fn request(&self, call: &Call, credential: &Credential) -> reqwest::RequestBuilder {
         let mut request = self
@@ -399,7 +372,7 @@ async fn make_objects(
     seed: u8,
 ) -> Objects {
     let file = jpeg(2000, seed);
-    let manifest = manifest("anh", &file);
+    let manifest = photo_manifest("anh", &file);
     let response = http
         .put(format!("{base}/api/v1/submissions/hs-1"))
         .bearer_auth(credential)
@@ -558,7 +531,7 @@ async fn every_documented_route_refuses_the_wrong_credential() {
         (
             "PUT",
             "/api/v1/submissions/done",
-            Some(manifest("p", &exported)),
+            Some(photo_manifest("p", &exported)),
         ),
         ("PATCH", "/api/v1/submissions/done/files/p", None),
         ("POST", "/api/v1/submissions/done/complete", None),
@@ -607,7 +580,7 @@ async fn every_documented_route_refuses_the_wrong_credential() {
         mine,
         revoked,
         dossier_token,
-        exported_sha: sha(&exported),
+        exported_sha: sha256_hex(&exported),
         enrollment_code,
         feedback_reference: "PA-1111-2222-3333".into(),
     };

@@ -201,3 +201,30 @@ pub fn fails(dir: &Path, args: &[&str]) -> String {
     assert!(!output.status.success(), "{args:?} should fail");
     String::from_utf8(output.stderr).unwrap()
 }
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// A submission manifest for procedure 1.004873 with one photo.
+pub fn photo_manifest(file_id: &str, photo: &[u8]) -> Value {
+    let catalog: Value = serde_json::from_str(motcua_central::DEMO_CATALOG).unwrap();
+    let document = catalog["procedures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "1.004873")
+        .unwrap()["documents"][0]["name"]
+        .clone();
+    json!({
+        "procedure_code": "1.004873",
+        "applicant": {"full_name": "Nguyễn Thị Hoa Mai", "citizen_id": "001089012345",
+                      "birth_date": "15/03/1989", "phone": "0912345678",
+                      "address": "Số 7 Hàng Bài, Hà Nội"},
+        "documents": [{"document": document, "files": [
+            {"file_id": file_id, "media_type": "image/jpeg", "size": photo.len(), "sha256": sha256_hex(photo)}]}],
+        "local_reference": "QUAY-1-20261122-0007",
+        "confirmed_at": "2026-11-22T09:30:00+07:00"
+    })
+}
