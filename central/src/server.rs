@@ -80,6 +80,7 @@ pub fn issue_integration_token(config: &CentralConfig, name: &str) -> Result<Str
 pub fn app_state(config: CentralConfig) -> Result<AppState, ServerError> {
     Ok(AppState {
         catalog: Arc::new(Mutex::new(open_catalog(&config)?)),
+        full_downloads: Arc::default(),
         dossiers: Arc::new(Mutex::new(open_dossiers(&config)?)),
         operations: Arc::new(Mutex::new(open_operations(&config)?)),
         status_limiter: Arc::new(ClientLimiter::new(&config)),

@@ -134,6 +134,75 @@ async fn responses_are_compressed_with_gzip_or_brotli() {
     server.stop().await;
 }
 
+/// The full catalog is prepared once per version (catalog/full_download.rs): every coding decodes
+/// to the same JSON, and a new version replaces what was prepared, for every coding.
+#[tokio::test]
+async fn a_new_catalog_version_replaces_the_prepared_full_download() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn_server(&dir).await;
+    let url = format!("{}/api/v1/catalog", server.base_url());
+    // reqwest's default client asks for gzip and brotli and decodes them.
+    let decoding = reqwest::Client::new();
+    let full_in = |encoding: &'static str| {
+        let (client, url) = (decoding.clone(), url.clone());
+        async move {
+            let response = client
+                .get(&url)
+                .header(ACCEPT_ENCODING, encoding)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let name_of = |catalog: &Value, code: &str| {
+        catalog["procedures"]
+            .as_array()
+            .and_then(|all| all.iter().find(|p| p["code"] == code))
+            .map(|p| p["name"].clone())
+    };
+
+    let before = full_in("identity").await;
+    for encoding in ["br", "gzip", "br"] {
+        assert_eq!(full_in(encoding).await, before, "{encoding}");
+    }
+
+    let mut changed: Value = serde_json::from_str(DEMO_CATALOG).unwrap();
+    let code = before["procedures"][0]["code"].as_str().unwrap().to_owned();
+    for procedure in changed["procedures"].as_array_mut().unwrap() {
+        if procedure["code"] == code.as_str() {
+            procedure["name"] = "Thủ tục đã đổi tên".into();
+        }
+    }
+    let config = CentralConfig {
+        data_dir: dir.path().to_owned(),
+        ..CentralConfig::default()
+    };
+    let mut store = motcua_central::open_catalog(&config).unwrap();
+    import_text(&mut store, &changed.to_string()).unwrap();
+
+    for encoding in ["br", "gzip", "identity"] {
+        let after = full_in(encoding).await;
+        assert_ne!(after["cursor"], before["cursor"], "{encoding}");
+        assert_eq!(
+            name_of(&after, &code),
+            Some("Thủ tục đã đổi tên".into()),
+            "{encoding}"
+        );
+    }
+    // A kiosk holding the old version still gets only the change, compressed by the layer.
+    let delta = plain_client()
+        .get(&url)
+        .query(&[("since", before["cursor"].as_str().unwrap())])
+        .header(ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delta.headers()[CONTENT_ENCODING], "gzip");
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn health_and_openapi_document() {
     let dir = tempfile::tempdir().unwrap();

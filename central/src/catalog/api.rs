@@ -1,10 +1,17 @@
+use std::sync::Arc;
+
+use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use axum::http::header::{
+    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY,
+};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::full_download::{Encoding, PreparedCatalog};
+use super::store::{DeltaJson, resume_point};
 use crate::http::{ApiError, AppState};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -36,42 +43,70 @@ pub async fn get_catalog(
         .get(IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let encoding = Encoding::negotiate(headers.get(ACCEPT_ENCODING).and_then(|v| v.to_str().ok()));
     let catalog = state.catalog.clone();
+    let full_downloads = state.full_downloads.clone();
     let answer = tokio::task::spawn_blocking(move || {
-        let store = catalog
-            .lock()
-            .map_err(|_| ApiError::Internal("catalog lock poisoned".into()))?;
-        let current = store.current()?;
-        let etag = current.etag();
-        let since_is_current = query
-            .since
-            .as_deref()
-            .is_none_or(|s| s == current.to_string());
-        if since_is_current
-            && if_none_match
-                .as_deref()
-                .is_some_and(|tags| etag_matches(tags, &etag))
-        {
-            return Ok::<_, ApiError>(None);
+        let answer = {
+            let store = catalog
+                .lock()
+                .map_err(|_| ApiError::Internal("catalog lock poisoned".into()))?;
+            let current = store.current()?;
+            let since = query.since.as_deref();
+            if since.is_none_or(|s| s == current.to_string())
+                && if_none_match
+                    .as_deref()
+                    .is_some_and(|tags| etag_matches(tags, &current.etag()))
+            {
+                return Ok::<_, ApiError>(Answer::NotModified);
+            }
+            match resume_point(since, &current) {
+                Some(_) => Answer::Changes(store.delta(since)?),
+                None => Answer::Full(full_downloads.get(&current, || store.delta(None))?),
+            }
+        };
+        // Compressing a new version takes a second or two: not while holding the catalog.
+        if let Answer::Full(prepared) = &answer {
+            prepared.body(encoding);
         }
-        Ok(Some(store.delta(query.since.as_deref())?))
+        Ok(answer)
     })
     .await??;
 
-    let Some(delta) = answer else {
-        return Ok(StatusCode::NOT_MODIFIED.into_response());
+    let (cursor, body, coding) = match answer {
+        Answer::NotModified => return Ok(StatusCode::NOT_MODIFIED.into_response()),
+        Answer::Changes(delta) => (delta.cursor, Body::from(delta.body), None),
+        Answer::Full(prepared) => (
+            prepared.cursor.clone(),
+            Body::from(prepared.body(encoding)),
+            encoding.header_value(),
+        ),
     };
-    let etag = HeaderValue::from_str(&delta.cursor.etag())
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok((
+    let etag =
+        HeaderValue::from_str(&cursor.etag()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut response = (
         [
             (CONTENT_TYPE, HeaderValue::from_static("application/json")),
             (ETAG, etag),
             (CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            (VARY, HeaderValue::from_static("accept-encoding")),
         ],
-        delta.body,
+        body,
     )
-        .into_response())
+        .into_response();
+    if let Some(coding) = coding {
+        // Already compressed: the compression layer leaves a response with a Content-Encoding be.
+        response
+            .headers_mut()
+            .insert(CONTENT_ENCODING, HeaderValue::from_static(coding));
+    }
+    Ok(response)
+}
+
+enum Answer {
+    NotModified,
+    Changes(DeltaJson),
+    Full(Arc<PreparedCatalog>),
 }
 
 fn etag_matches(if_none_match: &str, etag: &str) -> bool {

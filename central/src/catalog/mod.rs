@@ -3,10 +3,12 @@
 
 pub mod api;
 pub mod forms;
+pub mod full_download;
 pub mod generate;
 pub mod import;
 pub mod page;
 pub mod search_page;
 pub mod store;
 
+pub use full_download::FullDownloads;
 pub use store::{CatalogStore, Cursor, ImportSummary};

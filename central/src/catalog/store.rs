@@ -164,10 +164,7 @@ impl CatalogStore {
     /// full catalog, so a kiosk can always recover by syncing.
     pub fn delta(&self, since: Option<&str>) -> Result<DeltaJson, DbError> {
         let current = self.current()?;
-        let since_seq = since
-            .and_then(Cursor::parse)
-            .filter(|c| c.dataset == current.dataset && c.seq <= current.seq)
-            .map(|c| c.seq);
+        let since_seq = resume_point(since, &current);
         let full = since_seq.is_none();
         let mut body = String::with_capacity(4096);
         body.push_str("{\"format\":");
@@ -217,6 +214,15 @@ impl CatalogStore {
             body,
         })
     }
+}
+
+/// Where a kiosk holding `since` can resume from; `None` when it needs the full catalog (no
+/// cursor, a malformed one, one from another server database, or one from the future).
+pub fn resume_point(since: Option<&str>, current: &Cursor) -> Option<i64> {
+    since
+        .and_then(Cursor::parse)
+        .filter(|c| c.dataset == current.dataset && c.seq <= current.seq)
+        .map(|c| c.seq)
 }
 
 fn push_json_string(out: &mut String, text: &str) {

@@ -25,7 +25,7 @@ pub use rate_limit::ClientLimiter;
 
 use motcua_protocol::{FEEDBACK_PAGE_PREFIX, STATUS_PAGE_PREFIX};
 
-use crate::catalog::{self, CatalogStore};
+use crate::catalog::{self, CatalogStore, FullDownloads};
 use crate::config::CentralConfig;
 use crate::feedback::{self, FeedbackStore, KioskLimiter};
 use crate::operations::{self, OperationsStore, StaffGuard};
@@ -37,6 +37,8 @@ use crate::submission::{self, FileStore, PhoneUploadStore, SubmissionStore, Uplo
 #[derive(Clone)]
 pub struct AppState {
     pub catalog: Arc<Mutex<CatalogStore>>,
+    /// The whole catalog, prepared once per version for kiosks' full syncs.
+    pub full_downloads: Arc<FullDownloads>,
     pub dossiers: Arc<Mutex<DossierStore>>,
     pub operations: Arc<Mutex<OperationsStore>>,
     pub status_limiter: Arc<ClientLimiter>,
@@ -54,8 +56,6 @@ pub struct AppState {
     pub config: Arc<CentralConfig>,
 }
 
-/// Runs `work` on a store on a blocking thread: SQLite calls block, and must not stall the
-/// async workers.
 /// Whether the request's media type (parameters such as `charset` aside) is `wanted`.
 pub fn content_type_is(headers: &axum::http::HeaderMap, wanted: &str) -> bool {
     headers
@@ -77,6 +77,8 @@ pub fn is_body_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
+/// Runs `work` on a store on a blocking thread: SQLite calls block, and must not stall the
+/// async workers.
 pub async fn blocking<S, T, F>(store: &Arc<Mutex<S>>, work: F) -> Result<T, ApiError>
 where
     S: Send + 'static,
