@@ -35,6 +35,7 @@ fn visitor_looks_up_procedures() {
     let h = Harness::open(kiosk);
 
     search_with_the_on_screen_keyboard_then_open_the_detail(&h);
+    a_longer_query_updates_the_rows_in_place_and_starts_at_the_top(&h);
     telex_composition_on_the_keyboard(&h);
     no_results_offers_browsing(&h);
     browse_a_field_then_a_procedure(&h);
@@ -137,6 +138,33 @@ fn search_with_the_on_screen_keyboard_then_open_the_detail(h: &Harness) {
     h.tap("Quay lại");
     assert_eq!(h.screen(), Screen::Search, "back returns to the results");
     assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "khai sinh");
+}
+
+/// Rows are updated in place as the query grows (fewer rows redrawn per keystroke); the list must
+/// still show the new query's best results from the top, not where the visitor had scrolled.
+fn a_longer_query_updates_the_rows_in_place_and_starts_at_the_top(h: &Harness) {
+    h.tap("Về trang chủ");
+    h.tap("Tra cứu thủ tục");
+    h.type_keys("c");
+    let first = result_names(h);
+    assert!(first.len() > 20, "enough rows to scroll: {first:?}");
+    assert!(h.has(&first[0]), "the best result is on screen");
+    let model = h.ui.global::<SearchAdapter>().get_results();
+
+    h.scroll(540.0, 900.0, -3000.0);
+    assert!(
+        !h.has(&first[0]),
+        "scrolled past the first rows (only rows in view exist)"
+    );
+
+    h.type_keys("a");
+    let second = result_names(h);
+    assert_ne!(second, first, "the longer query narrows or reorders");
+    assert!(
+        h.ui.global::<SearchAdapter>().get_results() == model,
+        "the same model, updated in place"
+    );
+    assert!(h.has(&second[0]), "a new query starts at the top");
 }
 
 fn telex_composition_on_the_keyboard(h: &Harness) {

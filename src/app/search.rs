@@ -6,9 +6,9 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use slint::{ComponentHandle, ModelRc};
+use slint::{ComponentHandle, Model, ModelRc, VecModel};
 
-use super::{AppWindow, FieldRow, Kiosk, SearchAdapter, model, procedure_rows};
+use super::{AppWindow, FieldRow, Kiosk, ProcedureRow, SearchAdapter, model, procedure_rows};
 use crate::catalog::ProcedureSummary;
 use crate::input::Composer;
 
@@ -114,11 +114,33 @@ fn run_search(ui: &AppWindow, kiosk: &Kiosk, generation: &Arc<AtomicU64>, query:
             .collect();
         let _ = weak.upgrade_in_event_loop(move |ui| {
             if latest.load(Ordering::SeqCst) == mine {
-                ui.global::<SearchAdapter>()
-                    .set_results(model(procedure_rows(hits)));
+                show_results(&ui.global::<SearchAdapter>(), procedure_rows(hits));
             }
         });
     });
+}
+
+/// Updates the shown results in place. Rows that did not change keep their item and are not
+/// drawn again, so a keystroke that refines the query repaints only what it changed: replacing
+/// the whole model re-created and repainted every visible row on every keystroke (about
+/// 8 ms of the 10 ms median from key to screen, docs/BENCHMARKS.md, figure 2).
+fn show_results(adapter: &SearchAdapter, rows: Vec<ProcedureRow>) {
+    let shown = adapter.get_results();
+    let Some(shown) = shown.as_any().downcast_ref::<VecModel<ProcedureRow>>() else {
+        adapter.set_results(model(rows));
+        return;
+    };
+    let kept = shown.row_count().min(rows.len());
+    while shown.row_count() > rows.len() {
+        shown.remove(shown.row_count() - 1);
+    }
+    let mut rows = rows.into_iter();
+    for (index, row) in rows.by_ref().take(kept).enumerate() {
+        if shown.row_data(index).as_ref() != Some(&row) {
+            shown.set_row_data(index, row);
+        }
+    }
+    shown.extend(rows);
 }
 
 pub fn refresh_popular_fields(ui: &AppWindow, kiosk: &Kiosk) {

@@ -179,6 +179,19 @@ impl Harness {
         self.settle();
     }
 
+    /// A scroll wheel (or a flick) over (`x`, `y`): a negative `dy` moves the content up.
+    pub fn scroll(&self, x: f32, y: f32, dy: f32) {
+        let position = slint::LogicalPosition::new(x, y);
+        let window = self.ui.window();
+        window.dispatch_event(WindowEvent::PointerMoved { position });
+        window.dispatch_event(WindowEvent::PointerScrolled {
+            position,
+            delta_x: 0.0,
+            delta_y: dy,
+        });
+        self.settle();
+    }
+
     /// A barcode scanner in keyboard mode: 3 ms between keys, then Enter.
     pub fn scan(&self, text: &str) {
         let enter = char::from(slint::platform::Key::Return).to_string();
