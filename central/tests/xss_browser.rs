@@ -596,10 +596,7 @@ async fn stored_and_reflected_payloads_never_run_on_any_page() {
     .await;
     assert_eq!(status, 200, "{body}");
     let settings_payloads = p.pieces("cf", 400);
-    let mut settings = format!(
-        "center_name = {}\n",
-        toml::Value::String(p.all("cn")).to_string()
-    );
+    let mut settings = format!("center_name = {}\n", toml::Value::String(p.all("cn")));
     for line in &settings_payloads {
         settings.push_str(&format!("# {line}\n"));
     }
