@@ -66,6 +66,16 @@ fn online_label(level: OnlineLevel, lang: Lang) -> &'static str {
     }
 }
 
+/// Whether a document's form link may become a link on the page: a path on this server or an
+/// `https` address; never `javascript:` or another scheme, nor `//host` or `/\host`, which
+/// browsers resolve to another host (the kiosk drops `//host` too, `src/app/detail.rs`).
+fn is_form_link(url: &str) -> bool {
+    let on_this_server = url
+        .strip_prefix('/')
+        .is_some_and(|rest| !rest.starts_with(['/', '\\']));
+    on_this_server || url.starts_with("https://")
+}
+
 fn render(p: &Procedure, lang: Lang) -> Markup {
     html! {
         p.meta { (lang.pick("Mã thủ tục", "Procedure code")) " " (p.code.as_str()) " · " (p.field) }
@@ -95,7 +105,7 @@ fn render(p: &Procedure, lang: Lang) -> Markup {
             @for doc in &p.documents {
                 tr {
                     td { (doc.name)
-                        @if let Some(url) = doc.form_url.as_deref().filter(|u| u.starts_with('/') || u.starts_with("https://")) {
+                        @if let Some(url) = doc.form_url.as_deref().filter(|u| is_form_link(u)) {
                             br; a href=(url) { (lang.pick("Tải mẫu đơn", "Download the form")) }
                         }
                     }
@@ -109,5 +119,33 @@ fn render(p: &Procedure, lang: Lang) -> Markup {
         p { (p.result) }
         h2 { (lang.pick("Căn cứ pháp lý", "Legal basis")) }
         ul { @for law in &p.legal_basis { li { (law) } } }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_form_link;
+
+    #[test]
+    fn form_links_stay_on_this_server_or_use_https() {
+        for link in [
+            "/forms/1.001193-to-khai.pdf",
+            "https://dichvucong.gov.vn/mau.pdf",
+        ] {
+            assert!(is_form_link(link), "{link}");
+        }
+        for link in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            " javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "http://example.com/mau.pdf",
+            "//example.com/mau.pdf",
+            "/\\example.com/mau.pdf",
+            "forms/mau.pdf",
+            "",
+        ] {
+            assert!(!is_form_link(link), "{link}");
+        }
     }
 }

@@ -4,6 +4,7 @@ pub mod error;
 pub mod failure_limit;
 mod json;
 pub mod rate_limit;
+mod security_headers;
 
 use std::sync::{Arc, Mutex};
 
@@ -243,6 +244,7 @@ pub fn app(state: AppState) -> Router {
         .route("/static/search.js", get(catalog::search_page::script))
         .route("/static/search.css", get(catalog::search_page::stylesheet))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(security_headers::add_missing))
         // Every request body: one that sends nothing for this long ends with an error, which the
         // JSON readers answer with 408 and an upload counts as broken off (keeping its bytes).
         .layer(RequestBodyTimeoutLayer::new(body_idle_timeout))

@@ -142,9 +142,39 @@ pub fn chromium(url: &str, profile: &Path, extra: &[&str]) -> std::process::Outp
         .expect("chromium must be installed (scripts/test installs it: apt-get install chromium)")
 }
 
-/// The headers every public HTML page carries: no script may run (a restrictive CSP), the page
-/// cannot be framed, the browser does not guess content types, and no address leaks onwards.
+/// What scripts a page may run: none at all, or files from this same server (`/tra-cuu`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scripts {
+    None,
+    SameOrigin,
+}
+
+/// A Content-Security-Policy as its directives, each with its sources.
+pub fn csp_directives(csp: &str) -> std::collections::HashMap<String, Vec<String>> {
+    csp.split(';')
+        .filter_map(|directive| {
+            let mut words = directive.split_ascii_whitespace();
+            let name = words.next()?.to_ascii_lowercase();
+            Some((name, words.map(str::to_owned).collect()))
+        })
+        .collect()
+}
+
+/// The headers every public HTML page without scripts carries: see `assert_html_page_headers`.
 pub fn assert_page_headers(page: &str, headers: &reqwest::header::HeaderMap) {
+    assert_html_page_headers(page, headers, Scripts::None);
+}
+
+/// The headers every HTML page carries: UTF-8 HTML; a Content-Security-Policy under which no
+/// inline script, event handler, `javascript:` URL, plugin or foreign script can run (directives
+/// are followed through their fallbacks, as the browser does), no `<base>` can move relative
+/// links, forms post only here, and the page cannot be framed; the browser does not guess content
+/// types, and no address leaks onwards.
+pub fn assert_html_page_headers(
+    page: &str,
+    headers: &reqwest::header::HeaderMap,
+    scripts: Scripts,
+) {
     let header = |name: &str| {
         headers
             .get(name)
@@ -152,25 +182,58 @@ pub fn assert_page_headers(page: &str, headers: &reqwest::header::HeaderMap) {
             .unwrap_or_else(|| panic!("{page}: no {name} header"))
             .to_owned()
     };
+    assert_eq!(header("content-type"), "text/html; charset=utf-8", "{page}");
     let csp = header("content-security-policy");
-    for directive in [
-        "default-src 'none'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
+    assert!(!csp.contains("unsafe"), "{page}: {csp}");
+    let directives = csp_directives(&csp);
+    // The first of `chain` the policy sets decides, as in CSP Level 3's fallback lists.
+    let effective = |chain: &[&str]| -> Vec<String> {
+        chain
+            .iter()
+            .find_map(|name| directives.get(*name).cloned())
+            .unwrap_or_default()
+    };
+    let none = vec!["'none'".to_owned()];
+    assert_eq!(effective(&["default-src"]), none, "{page}: {csp}");
+    let allowed_scripts = match scripts {
+        Scripts::None => none.clone(),
+        Scripts::SameOrigin => vec!["'self'".to_owned()],
+    };
+    for chain in [
+        &["script-src-elem", "script-src", "default-src"][..],
+        &["script-src-attr", "script-src", "default-src"],
     ] {
-        assert!(
-            csp.contains(directive),
-            "{page}: {directive} missing in {csp}"
+        assert_eq!(
+            effective(chain),
+            allowed_scripts,
+            "{page}: {} in {csp}",
+            chain[0]
         );
     }
+    for chain in [
+        &["object-src", "default-src"][..],
+        &["frame-src", "child-src", "default-src"],
+        &["base-uri"],
+        &["frame-ancestors"],
+    ] {
+        assert_eq!(effective(chain), none, "{page}: {} in {csp}", chain[0]);
+    }
+    let forms = effective(&["form-action"]);
     assert!(
-        !csp.contains("script-src"),
-        "{page}: scripts allowed in {csp}"
+        forms == none || forms == ["'self'"],
+        "{page}: form-action in {csp}"
     );
-    assert!(!csp.contains("unsafe"), "{page}: {csp}");
     assert_eq!(header("x-content-type-options"), "nosniff", "{page}");
     assert_eq!(header("x-frame-options"), "DENY", "{page}");
     assert_eq!(header("referrer-policy"), "no-referrer", "{page}");
+}
+
+/// A page for one person's eyes (a status, a feedback, a phone upload, the fleet): never stored
+/// by a browser or proxy, never indexed.
+pub fn assert_private_headers(page: &str, headers: &reqwest::header::HeaderMap) {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    assert_eq!(header("cache-control"), Some("no-store"), "{page}");
+    assert_eq!(header("x-robots-tag"), Some("noindex, nofollow"), "{page}");
 }
 
 /// `motcua-central --data-dir DIR ARGS…`, the real binary.
