@@ -388,7 +388,7 @@ mod tests {
         ));
     }
 
-    /// Found by the `multipart` fuzz target's memory bound: the padding after a delimiter was
+    /// Found while writing the `multipart` fuzz target's memory bound: the padding after a delimiter was
     /// kept until the line ended, so a body of spaces grew the buffer up to the body limit
     /// (`max_submission_bytes`, 500 MiB by default) and was counted again after every piece.
     #[tokio::test]
@@ -414,7 +414,7 @@ mod tests {
         assert_eq!(parts[0].1, b"hi");
     }
 
-    /// Found by the `multipart` fuzz target's differential check: a header block just over the
+    /// Found while writing the `multipart` fuzz target's whole-vs-pieces check: a header block just over the
     /// limit was refused when the body came in pieces but accepted when it came whole.
     #[tokio::test]
     async fn the_header_limit_does_not_depend_on_how_the_body_is_cut() {
