@@ -8,8 +8,9 @@ use axum::body::{Body, Bytes};
 
 use super::upload::next_chunk;
 
-/// Longest header block of one part.
-const MAX_PART_HEADERS: usize = 8 * 1024;
+/// Longest header block of one part, with the blank line that ends it. Also the most the reader
+/// holds in memory before it reads the next piece of the body.
+pub const MAX_PART_HEADERS: usize = 8 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MultipartError {
@@ -55,6 +56,9 @@ pub struct Multipart<S> {
     delimiter: Vec<u8>,
     buf: Vec<u8>,
     state: State,
+    /// In `Headers`: how much of `buf` is known not to hold the blank line, so each new piece is
+    /// searched once, not the whole block again.
+    headers_searched: usize,
     eof: bool,
     read: u64,
     limit: u64,
@@ -142,6 +146,7 @@ impl<S: Source> Multipart<S> {
             // The first delimiter may open the body, without the line break before it.
             buf: b"\r\n".to_vec(),
             state: State::Preamble,
+            headers_searched: 0,
             eof: false,
             read: 0,
             limit,
@@ -153,6 +158,13 @@ impl<S: Source> Multipart<S> {
         if self.eof {
             return Ok(false);
         }
+        // Every state keeps at most this much before it asks for more (see each state), so a
+        // body cannot make the reader hold more than this and one piece.
+        debug_assert!(
+            self.buf.len() <= MAX_PART_HEADERS,
+            "{} bytes held",
+            self.buf.len()
+        );
         match self.source.next_piece().await {
             None => {
                 self.eof = true;
@@ -195,26 +207,30 @@ impl<S: Source> Multipart<S> {
                     }
                 },
                 State::AfterDelimiter => {
-                    // Transport padding (spaces, tabs) may follow a delimiter.
+                    // Transport padding (spaces, tabs) may follow a delimiter. It is dropped as it
+                    // arrives: kept, a body of spaces would fill memory up to the body limit and be
+                    // counted again after every piece.
                     let padding = self
                         .buf
                         .iter()
                         .take_while(|b| matches!(b, b' ' | b'\t'))
                         .count();
-                    if self.buf.len() < padding + 2 {
+                    self.buf.drain(..padding);
+                    if self.buf.len() < 2 {
                         if !self.fill().await? {
                             return Err(MultipartError::Malformed("ended after a boundary"));
                         }
                         continue;
                     }
-                    match &self.buf[padding..padding + 2] {
+                    match &self.buf[..2] {
                         b"--" => {
                             self.state = State::Done;
                             self.buf.clear();
                         }
                         b"\r\n" => {
-                            self.buf.drain(..padding + 2);
+                            self.buf.drain(..2);
                             self.state = State::Headers;
+                            self.headers_searched = 0;
                         }
                         _ => return Err(MultipartError::Malformed("bad boundary line")),
                     }
@@ -223,9 +239,17 @@ impl<S: Source> Multipart<S> {
                     let end = if self.buf.starts_with(b"\r\n") {
                         Some((0, 2))
                     } else {
-                        find(&self.buf, b"\r\n\r\n").map(|at| (at, at + 4))
+                        // The blank line may have begun in the bytes searched before.
+                        let from = self.headers_searched.saturating_sub(3);
+                        find(&self.buf[from..], b"\r\n\r\n").map(|at| (from + at, from + at + 4))
                     };
                     match end {
+                        // Judged by where the block ends, not by how much of the body had arrived
+                        // when it was found, so the answer does not depend on how the body was cut
+                        // into pieces.
+                        Some((_, consumed)) if consumed > MAX_PART_HEADERS => {
+                            return Err(MultipartError::Malformed("part headers too long"));
+                        }
                         Some((block_end, consumed)) => {
                             let headers = parse_headers(&self.buf[..block_end]);
                             self.buf.drain(..consumed);
@@ -236,6 +260,7 @@ impl<S: Source> Multipart<S> {
                             return Err(MultipartError::Malformed("part headers too long"));
                         }
                         None => {
+                            self.headers_searched = self.buf.len();
                             if !self.fill().await? {
                                 return Err(MultipartError::Malformed("ended in part headers"));
                             }
@@ -361,6 +386,58 @@ mod tests {
             read_all(vec![b"no boundary here".to_vec()], boundary).await,
             Err(MultipartError::Malformed("no boundary"))
         ));
+    }
+
+    /// Found while writing the `multipart` fuzz target's memory bound: the padding after a delimiter was
+    /// kept until the line ended, so a body of spaces grew the buffer up to the body limit
+    /// (`max_submission_bytes`, 500 MiB by default) and was counted again after every piece.
+    #[tokio::test]
+    async fn padding_after_a_boundary_is_dropped_as_it_arrives() {
+        let spaces = || (0..512).map(|_| vec![b' '; 1024]);
+        let mut pieces: Vec<Vec<u8>> = vec![b"--xyz".to_vec()];
+        pieces.extend(spaces());
+        let source = Pieces(pieces.into_iter().map(Bytes::from).collect());
+        let mut reader = Multipart::new(source, "xyz", 1 << 21);
+        assert!(matches!(
+            reader.next_part().await,
+            Err(MultipartError::Malformed("ended after a boundary"))
+        ));
+        assert!(reader.buf.len() < 2, "{} bytes held", reader.buf.len());
+
+        let mut pieces: Vec<Vec<u8>> = vec![b"--xyz\t".to_vec()];
+        pieces.extend(spaces());
+        pieces
+            .push(b"\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nhi\r\n--xyz--".to_vec());
+        let parts = read_all(pieces, "xyz").await.unwrap();
+        assert_eq!(parts.len(), 1);
+        assert_eq!(parts[0].0.name.as_deref(), Some("a"));
+        assert_eq!(parts[0].1, b"hi");
+    }
+
+    /// Found while writing the `multipart` fuzz target's whole-vs-pieces check: a header block just over the
+    /// limit was refused when the body came in pieces but accepted when it came whole.
+    #[tokio::test]
+    async fn the_header_limit_does_not_depend_on_how_the_body_is_cut() {
+        for (block, accepted) in [(MAX_PART_HEADERS, true), (MAX_PART_HEADERS + 1, false)] {
+            let head = b"Content-Disposition: form-data; name=\"a\"\r\nX-Pad: ";
+            let mut body = b"--b\r\n".to_vec();
+            body.extend_from_slice(head);
+            body.resize(body.len() + block - head.len() - 4, b'p');
+            body.extend_from_slice(b"\r\n\r\nhi\r\n--b--\r\n");
+            for piece in [body.len(), 1000, 1] {
+                let pieces = body.chunks(piece).map(<[u8]>::to_vec).collect();
+                match read_all(pieces, "b").await {
+                    Ok(parts) => {
+                        assert!(accepted, "block of {block} bytes, pieces of {piece}");
+                        assert_eq!(parts[0].1, b"hi");
+                    }
+                    Err(MultipartError::Malformed("part headers too long")) => {
+                        assert!(!accepted, "block of {block} bytes, pieces of {piece}");
+                    }
+                    Err(e) => panic!("block of {block} bytes, pieces of {piece}: {e}"),
+                }
+            }
+        }
     }
 
     #[test]
