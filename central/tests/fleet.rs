@@ -298,6 +298,21 @@ async fn failed_sign_ins_are_limited_per_client_address() {
         .parse()
         .unwrap();
     assert!((850..=900).contains(&wait), "{wait}");
+    // A request without credentials is no sign-in: it still gets the challenge, not 429.
+    let response = client
+        .get(format!("{base}/api/v1/fleet"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        response.headers()[WWW_AUTHENTICATE]
+            .to_str()
+            .unwrap()
+            .starts_with("Basic"),
+        "{:?}",
+        response.headers()
+    );
     let (status, _, page) = staff_get(&format!("{base}/fleet")).await;
     assert_eq!(status, 429);
     assert!(page.contains("Quá nhiều lần đăng nhập sai"), "{page}");

@@ -17,7 +17,7 @@ time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 )]
 #[serde(try_from = "String", into = "String")]
 #[schema(value_type = String, example = "G09.20-20260609-0092637",
-    pattern = r"^[A-Z0-9][A-Z0-9.]{0,19}-[0-9]{8}-[0-9]{1,10}$")]
+    pattern = r"^[A-Z0-9][A-Z0-9.]{0,19}-[2-9][0-9]{3}(?:(?:0[13578]|1[02])(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)(?:0[1-9]|[12][0-9]|30)|02(?:0[1-9]|1[0-9]|2[0-9]))-[0-9]{1,10}$")]
 pub struct DossierCode(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -407,6 +407,7 @@ pub struct DossierView {
 #[serde(deny_unknown_fields)]
 pub struct StatusEvent {
     /// Unique per event in the sending system; 1–100 printable ASCII characters.
+    #[schema(pattern = r"^[!-~]{1,100}$")]
     pub event_id: String,
     pub dossier_code: DossierCode,
     pub status: DossierStatus,
@@ -511,6 +512,47 @@ pub struct Statistics {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    /// The pattern the OpenAPI document gives for a dossier code (API conformance checks hold
+    /// the server to it) accepts exactly the canonical codes `parse` accepts, but 29 February of
+    /// a year that has none.
+    #[test]
+    fn the_documented_pattern_is_what_parse_accepts() {
+        let schema =
+            serde_json::to_value(<DossierCode as utoipa::PartialSchema>::schema()).unwrap();
+        let pattern = regex::Regex::new(schema["pattern"].as_str().unwrap()).unwrap();
+        let mut checked = 0;
+        for agency in [
+            "G09.20",
+            "0",
+            "A.",
+            ".A",
+            "a1",
+            "ABCDEFGHIJKLMNOPQRST",
+            "ABCDEFGHIJKLMNOPQRSTU",
+        ] {
+            for year in [1999, 2000, 2023, 2024, 2100, 9999] {
+                for month in 0..=13 {
+                    for day in 0..=32 {
+                        for sequence in ["1", "0092637", "1234567890", "12345678901", "", "12a"] {
+                            let code = format!("{agency}-{year:04}{month:02}{day:02}-{sequence}");
+                            let parsed =
+                                DossierCode::parse(&code).is_ok_and(|c| c.as_str() == code);
+                            let leap_day_of_common_year =
+                                month == 2 && day == 29 && time::util::days_in_year(year) == 365;
+                            if leap_day_of_common_year {
+                                assert!(!parsed, "{code}");
+                            } else {
+                                assert_eq!(pattern.is_match(&code), parsed, "{code}");
+                            }
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 7 * 6 * 14 * 33 * 6);
+    }
 
     #[test]
     fn dossier_codes_parse_strictly() {

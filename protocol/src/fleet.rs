@@ -32,10 +32,12 @@ pub enum PrinterState {
 #[serde(deny_unknown_fields)]
 pub struct Heartbeat {
     /// The kiosk program's version (`CARGO_PKG_VERSION`).
+    #[schema(min_length = 1, max_length = 64)]
     pub version: String,
     pub uptime_secs: u64,
     /// The catalog cursor the kiosk holds (`Health::catalog_cursor` of the server it synced
     /// from); `None` before the first sync.
+    #[schema(max_length = 64)]
     pub catalog_cursor: Option<String>,
     /// Unix time of the last successful catalog sync.
     pub catalog_synced_at: Option<i64>,
@@ -45,6 +47,7 @@ pub struct Heartbeat {
     pub outbox_oldest_age_secs: Option<u64>,
     /// The most recent distinct errors, newest first (at most `HEARTBEAT_MAX_ERRORS`, each at most
     /// `HEARTBEAT_MAX_ERROR_CHARS` characters).
+    #[schema(max_items = 10)]
     pub last_errors: Vec<String>,
     /// Free bytes on the kiosk's data disk.
     pub disk_free_bytes: Option<u64>,

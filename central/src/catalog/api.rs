@@ -15,6 +15,7 @@ use super::store::{DeltaJson, resume_point};
 use crate::http::{ApiError, AppState};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CatalogQuery {
     /// The cursor from the kiosk's previous successful sync. Absent, malformed or from another
     /// server database: the full catalog is returned (`full: true`).

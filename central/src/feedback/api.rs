@@ -65,7 +65,7 @@ fn admission(state: &AppState, kiosk: &str) -> impl FnOnce() -> Result<(), Feedb
     put,
     path = "/api/v1/ratings/{idempotency_key}",
     tag = "feedback",
-    params(("idempotency_key" = String, Path, description = "Made by the kiosk, one per rating: 1–64 of A-Z a-z 0-9 - _")),
+    params(("idempotency_key" = inline(ClientId), Path, description = "Made by the kiosk, one per rating: 1–64 of A-Z a-z 0-9 - _")),
     request_body(content = RatingManifest, description = "At most 16 KiB of JSON"),
     security(("kiosk" = [])),
     responses(
@@ -111,7 +111,7 @@ pub async fn put_rating(
     put,
     path = "/api/v1/feedback/{id}",
     tag = "feedback",
-    params(("id" = String, Path, description = "The idempotency key, made by the kiosk, one per feedback: 1–64 of A-Z a-z 0-9 - _")),
+    params(("id" = inline(ClientId), Path, description = "The idempotency key, made by the kiosk, one per feedback: 1–64 of A-Z a-z 0-9 - _")),
     request_body(content = FeedbackManifest, description = "At most 16 KiB of JSON"),
     security(("kiosk" = [])),
     responses(
@@ -157,7 +157,7 @@ pub async fn put_feedback(
     get,
     path = "/api/v1/feedback/{id}",
     tag = "feedback",
-    params(("id" = String, Path, description = "The feedback's reference, e.g. PA-4821-0937-5512 (also without PA, dashes or spaces)")),
+    params(("id" = inline(FeedbackReference), Path, description = "The feedback's reference, e.g. PA-4821-0937-5512 (also without PA, dashes or spaces)")),
     responses(
         (status = 200, description = "The feedback and its answer, if any", body = FeedbackView,
          headers(("Cache-Control" = String, description = "no-store"))),

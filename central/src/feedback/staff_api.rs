@@ -28,6 +28,7 @@ fn no_store(response: impl IntoResponse) -> Response {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// `true`: only feedback without an answer.
     unanswered: Option<bool>,
@@ -72,7 +73,7 @@ pub struct AnswerRequest {
     post,
     path = "/api/v1/feedback/{reference}/answer",
     tag = "feedback",
-    params(("reference" = String, Path, description = "The feedback's reference, e.g. PA-4821-0937-5512")),
+    params(("reference" = inline(FeedbackReference), Path, description = "The feedback's reference, e.g. PA-4821-0937-5512")),
     request_body = AnswerRequest,
     security(("staff" = [])),
     responses(
@@ -80,7 +81,9 @@ pub struct AnswerRequest {
         (status = 400, description = "Malformed reference or JSON", body = ErrorBody),
         (status = 401, description = "No valid staff sign-in", body = ErrorBody),
         (status = 404, description = "No feedback has this reference", body = ErrorBody),
+        (status = 415, description = "The body is not application/json", body = ErrorBody),
         (status = 422, description = "An empty answer, or one over 4,000 characters", body = ErrorBody),
+        (status = 429, description = "Too many failed sign-ins from this address; see Retry-After", body = ErrorBody),
     )
 )]
 pub async fn answer_feedback(
@@ -100,8 +103,10 @@ pub async fn answer_feedback(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatisticsQuery {
     /// How many months back, counting the current one (Vietnam time): 1 to 36, default 12.
+    #[param(minimum = 1, maximum = 36)]
     months: Option<u32>,
 }
 
@@ -117,6 +122,7 @@ pub struct StatisticsQuery {
         (status = 200, description = "Counts of each face", body = RatingStatistics),
         (status = 400, description = "months out of range", body = ErrorBody),
         (status = 401, description = "No valid staff sign-in", body = ErrorBody),
+        (status = 429, description = "Too many failed sign-ins from this address; see Retry-After", body = ErrorBody),
     )
 )]
 pub async fn rating_statistics(

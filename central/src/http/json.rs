@@ -31,11 +31,12 @@ fn rejection_error(rejection: &JsonRejection) -> ApiError {
     }
     let message = rejection.body_text();
     // axum answers JSON that parses but does not fit the type (a status of 11, an unknown field,
-    // a malformed dossier code) with 422, a body over the route's limit with 413, everything
-    // else (syntax, content type) with 400.
+    // a malformed dossier code) with 422, a body over the route's limit with 413, a body that is
+    // not `application/json` with 415, everything else (syntax) with 400.
     match rejection.status() {
         StatusCode::UNPROCESSABLE_ENTITY => ApiError::Unprocessable(message),
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(message),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(message),
         _ => ApiError::BadRequest(message),
     }
 }

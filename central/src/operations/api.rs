@@ -17,8 +17,11 @@ use crate::http::{ApiError, ApiJson, AppState, blocking};
     request_body = EnrollRequest,
     responses(
         (status = 200, description = "Enrolled; the credential is shown this once", body = EnrollResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Unknown or expired code, or a revoked kiosk", body = ErrorBody),
         (status = 409, description = "The code was already used", body = ErrorBody),
+        (status = 415, description = "The body is not application/json", body = ErrorBody),
+        (status = 422, description = "The JSON is not {\"code\": string}", body = ErrorBody),
         (status = 429, description = "Too many attempts from this address; see Retry-After", body = ErrorBody),
     )
 )]

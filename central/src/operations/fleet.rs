@@ -101,6 +101,20 @@ pub fn check_heartbeat(heartbeat: &Heartbeat) -> Result<(), OperationsError> {
             line.chars().count()
         ));
     }
+    // The document says int64 (what SQLite stores); larger numbers are refused, not clamped.
+    let counters = [
+        ("uptime_secs", Some(heartbeat.uptime_secs)),
+        ("outbox_depth", Some(heartbeat.outbox_depth)),
+        ("outbox_oldest_age_secs", heartbeat.outbox_oldest_age_secs),
+        ("disk_free_bytes", heartbeat.disk_free_bytes),
+        ("config_version", Some(heartbeat.config_version)),
+    ];
+    if let Some((field, _)) = counters
+        .iter()
+        .find(|(_, n)| n.is_some_and(|n| i64::try_from(n).is_err()))
+    {
+        return invalid(format!("{field} must be at most {}", i64::MAX));
+    }
     Ok(())
 }
 
@@ -457,6 +471,8 @@ pub(crate) mod tests {
         let mut full = heartbeat();
         full.last_errors = vec!["e".repeat(HEARTBEAT_MAX_ERROR_CHARS); HEARTBEAT_MAX_ERRORS];
         full.version = "v".repeat(MAX_VERSION_CHARS);
+        full.uptime_secs = i64::MAX as u64;
+        full.disk_free_bytes = Some(i64::MAX as u64);
         assert!(check_heartbeat(&full).is_ok(), "limits are inclusive");
         let changed = |change: fn(&mut Heartbeat)| {
             let mut h = heartbeat();
@@ -480,6 +496,18 @@ pub(crate) mod tests {
             (
                 changed(|h| h.catalog_cursor = Some("9".repeat(65))),
                 "catalog_cursor",
+            ),
+            (
+                changed(|h| h.uptime_secs = 1 << 63),
+                "uptime_secs must be at most 9223372036854775807",
+            ),
+            (
+                changed(|h| h.outbox_oldest_age_secs = Some(u64::MAX)),
+                "outbox_oldest_age_secs must be at most",
+            ),
+            (
+                changed(|h| h.config_version = u64::MAX),
+                "config_version must be at most",
             ),
         ];
         for (h, expected) in cases {

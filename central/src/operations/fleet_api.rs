@@ -39,7 +39,9 @@ fn no_store(response: impl IntoResponse) -> Response {
     security(("kiosk" = [])),
     responses(
         (status = 200, description = "Stored as the kiosk's latest health", body = HeartbeatResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "No valid kiosk credential, or a revoked kiosk", body = ErrorBody),
+        (status = 415, description = "The body is not application/json", body = ErrorBody),
         (status = 422, description = "A field breaks a limit (at most 10 errors of at most 300 characters, a version of at most 64)", body = ErrorBody),
     )
 )]
@@ -92,6 +94,7 @@ pub async fn fleet(_staff: StaffAuth, State(state): State<AppState>) -> Result<R
         (status = 200, description = "The stored configuration", body = RemoteConfig),
         (status = 401, description = "No valid staff sign-in", body = ErrorBody),
         (status = 404, description = "No such kiosk, or no configuration stored for it", body = ErrorBody),
+        (status = 429, description = "Too many failed sign-ins from this address; see Retry-After", body = ErrorBody),
     )
 )]
 pub async fn get_config(
@@ -130,6 +133,7 @@ pub async fn get_config(
         (status = 413, description = "Larger than 64 KiB", body = ErrorBody),
         (status = 415, description = "Not text/plain or application/toml", body = ErrorBody),
         (status = 422, description = "Not TOML, or a key that cannot be set remotely; nothing stored", body = ErrorBody),
+        (status = 429, description = "Too many failed sign-ins from this address; see Retry-After", body = ErrorBody),
     )
 )]
 pub async fn put_config(

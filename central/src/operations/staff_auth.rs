@@ -193,6 +193,12 @@ impl FromRequestParts<AppState> for StaffAuth {
         let html = !parts.uri.path().starts_with("/api/");
         let client = client_of(parts, state);
         let guard = state.staff_guard.clone();
+        // No credentials (a browser's first request, or a kiosk's bearer credential) is not a
+        // guess: it is answered with the challenge and not counted, even while this address is
+        // locked out, as the challenge tells nothing.
+        let Some((name, password)) = basic_credentials(parts) else {
+            return Err(StaffRejection::Missing { html });
+        };
         if let Err(wait) = guard.failures.check(client) {
             let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             return Err(StaffRejection::TooMany {
@@ -200,11 +206,6 @@ impl FromRequestParts<AppState> for StaffAuth {
                 seconds: seconds.max(1),
             });
         }
-        // No credentials (a browser's first request, or a kiosk's bearer credential) is not a
-        // guess: it is answered with the challenge and not counted.
-        let Some((name, password)) = basic_credentials(parts) else {
-            return Err(StaffRejection::Missing { html });
-        };
         let lookup_name = name.clone();
         let stored = blocking(&state.operations, move |store| {
             Ok(store.staff_password_hash(&lookup_name)?)

@@ -21,7 +21,7 @@ use crate::operations::KioskAuth;
     get,
     path = "/api/v1/dossiers/{code}",
     tag = "status",
-    params(("code" = String, Path, description = "Dossier code, e.g. G09.20-20260609-0092637 (case and surrounding spaces do not matter)")),
+    params(("code" = inline(DossierCode), Path, description = "Dossier code, e.g. G09.20-20260609-0092637 (case and surrounding spaces do not matter)")),
     security(("kiosk" = [])),
     responses(
         (status = 200, description = "The dossier's status and history", body = DossierView),
@@ -51,7 +51,7 @@ pub async fn dossier_by_code(
     get,
     path = "/api/v1/dossiers/by-token/{token}",
     tag = "status",
-    params(("token" = String, Path, description = "The 22-character status token")),
+    params(("token" = inline(StatusToken), Path, description = "The 22-character status token")),
     security(("kiosk" = [])),
     responses(
         (status = 200, description = "The dossier's status and history", body = DossierView),
@@ -76,8 +76,10 @@ pub async fn dossier_by_token(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatisticsQuery {
     /// How many months back, counting the current one (Vietnam time): 1 to 36, default 12.
+    #[param(minimum = 1, maximum = 36)]
     months: Option<u32>,
 }
 

@@ -18,7 +18,7 @@ use crate::operations::IntegrationAuth;
     put,
     path = "/api/v1/integration/dossiers/{code}",
     tag = "integration",
-    params(("code" = String, Path, description = "Dossier code, e.g. G09.20-20260609-0092637")),
+    params(("code" = inline(DossierCode), Path, description = "Dossier code, e.g. G09.20-20260609-0092637")),
     request_body = DossierRegistration,
     security(("integration" = [])),
     responses(
@@ -27,6 +27,7 @@ use crate::operations::IntegrationAuth;
         (status = 400, description = "Malformed dossier code or JSON", body = ErrorBody),
         (status = 401, description = "No valid integration token", body = ErrorBody),
         (status = 409, description = "Already registered with a different procedure or dates", body = ErrorBody),
+        (status = 415, description = "The body is not application/json", body = ErrorBody),
         (status = 422, description = "Unknown procedure, appointment before the received date, or a value of the wrong type", body = ErrorBody),
     )
 )]
@@ -73,6 +74,7 @@ pub async fn register_dossier(
         (status = 401, description = "No valid integration token", body = ErrorBody),
         (status = 404, description = "Unknown dossier: register it first", body = ErrorBody),
         (status = 409, description = "This event_id was already used for a different change", body = ErrorBody),
+        (status = 415, description = "The body is not application/json", body = ErrorBody),
         (status = 422, description = "A value breaks a rule: event_id, note, at in the future, status outside 1–10", body = ErrorBody),
     )
 )]

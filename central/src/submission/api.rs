@@ -57,7 +57,7 @@ pub(crate) async fn small_body(mut body: Body, limit: usize) -> Result<Vec<u8>, 
     put,
     path = "/api/v1/submissions/{idempotency_key}",
     tag = "submission",
-    params(("idempotency_key" = String, Path, description = "Made by the kiosk, one per dossier: 1–64 of A-Z a-z 0-9 - _")),
+    params(("idempotency_key" = inline(ClientId), Path, description = "Made by the kiosk, one per dossier: 1–64 of A-Z a-z 0-9 - _")),
     request_body(content = SubmissionManifest, description = "At most 256 KiB of JSON"),
     security(("kiosk" = [])),
     responses(
@@ -112,8 +112,8 @@ pub async fn put_submission(
     path = "/api/v1/submissions/{idempotency_key}/files/{file_id}",
     tag = "submission",
     params(
-        ("idempotency_key" = String, Path, description = "The submission's key"),
-        ("file_id" = String, Path, description = "A file id from the manifest"),
+        ("idempotency_key" = inline(ClientId), Path, description = "The submission's key"),
+        ("file_id" = inline(ClientId), Path, description = "A file id from the manifest"),
     ),
     security(("kiosk" = [])),
     responses(
@@ -169,8 +169,8 @@ pub async fn upload_offset(
     path = "/api/v1/submissions/{idempotency_key}/files/{file_id}",
     tag = "submission",
     params(
-        ("idempotency_key" = String, Path, description = "The submission's key"),
-        ("file_id" = String, Path, description = "A file id from the manifest"),
+        ("idempotency_key" = inline(ClientId), Path, description = "The submission's key"),
+        ("file_id" = inline(ClientId), Path, description = "A file id from the manifest"),
         ("Upload-Offset" = u64, Header, description = "Where these bytes start: the offset the server holds (HEAD)"),
     ),
     request_body(content = Vec<u8>, content_type = "application/offset+octet-stream", description = "The file's bytes from Upload-Offset on, all or part of the rest"),
@@ -317,7 +317,7 @@ async fn prepare_append(
     post,
     path = "/api/v1/submissions/{idempotency_key}/complete",
     tag = "submission",
-    params(("idempotency_key" = String, Path, description = "The submission's key")),
+    params(("idempotency_key" = inline(ClientId), Path, description = "The submission's key")),
     security(("kiosk" = [])),
     responses(
         (status = 200, description = "The dossier's receipt, the same on every call", body = SubmissionReceipt),

@@ -131,10 +131,13 @@ impl From<CompletedSubmission> for ExportedSubmission {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FeedQuery {
-    /// `next_cursor` of the previous page; absent: from the first submission.
+    /// `next_cursor` of the previous page; absent or empty: from the first submission.
+    #[param(pattern = r"^[0-9]{0,18}$")]
     after: Option<String>,
     /// Submissions per page, 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<usize>,
 }
 
@@ -159,9 +162,13 @@ pub async fn submission_feed(
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let after: i64 = match query.after.as_deref() {
         None | Some("") => 0,
-        Some(text) => text.parse().ok().filter(|n: &i64| *n >= 0).ok_or_else(|| {
-            ApiError::BadRequest("after must be a cursor from this feed (next_cursor)".into())
-        })?,
+        // Exactly what the document's pattern says: digits only (no sign), within an i64.
+        Some(text) => Some(text)
+            .filter(|t| t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|t| t.parse().ok())
+            .ok_or_else(|| {
+                ApiError::BadRequest("after must be a cursor from this feed (next_cursor)".into())
+            })?,
     };
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
@@ -188,7 +195,7 @@ pub async fn submission_feed(
     get,
     path = "/api/v1/integration/files/{sha256}",
     tag = "submission",
-    params(("sha256" = String, Path, description = "64 lower-case hex digits, as in the feed")),
+    params(("sha256" = inline(Sha256Hex), Path, description = "64 lower-case hex digits, as in the feed")),
     security(("integration" = [])),
     responses(
         (status = 200, description = "The file's bytes, with its Content-Type, Content-Length and ETag \"<sha256>\"", content_type = "application/octet-stream"),
