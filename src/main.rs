@@ -128,6 +128,7 @@ enum CatalogCommand {
 fn main() -> ExitCode {
     let errors = RecentErrors::default();
     init_logging(&errors);
+    motcua_kiosk::storage::fail_writes_past_the_file_size_limit();
     match run(Cli::parse(), errors) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -81,14 +81,16 @@ impl CredentialRefused {
     }
 }
 
-/// Restarts the kiosk once `request` is set and no visitor is using it (the home screen). The
-/// returned timer must live as long as the window.
+/// Restarts the kiosk once `request` is set (or the database was found damaged) and no visitor is
+/// using it (the home screen). The returned timer must live as long as the window.
 pub fn restart_when_idle(ui: &AppWindow, request: RestartRequest) -> Timer {
     let timer = Timer::default();
     let weak = ui.as_weak();
     timer.start(TimerMode::Repeated, Duration::from_secs(5), move || {
         let Some(ui) = weak.upgrade() else { return };
-        if request.is_requested() && ui.global::<Nav>().get_screen() == Screen::Home {
+        // A database found damaged while running is replaced by the next start.
+        let wanted = request.is_requested() || crate::storage::damage_seen();
+        if wanted && ui.global::<Nav>().get_screen() == Screen::Home {
             restart_now();
         }
     });

@@ -467,7 +467,9 @@ fn limit_text(error: &AttachmentError) -> (AttachProblem, String) {
         AttachmentError::TotalTooLarge { limit } => {
             (AttachProblem::TotalTooLarge, human_size(*limit))
         }
-        AttachmentError::Io(_) => (AttachProblem::ScannerFailed, String::new()),
+        // The page arrived but the kiosk's disk did not take it (full, failing): not the
+        // scanner's fault, and the visitor should not be sent to another device for it.
+        AttachmentError::Io(_) => (AttachProblem::NotStored, String::new()),
     }
 }
 

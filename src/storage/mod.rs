@@ -28,11 +28,63 @@ pub enum StorageError {
         source: rusqlite_migration::Error,
     },
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     #[error("storage worker: {0}")]
     Worker(String),
     #[error("stored record {code} is unreadable: {reason}")]
     Corrupt { code: String, reason: String },
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(error: rusqlite::Error) -> Self {
+        notice_damage(&error);
+        Self::Sqlite(error)
+    }
+}
+
+/// The first damage met while running, until the storage worker has marked it on disk.
+static NOTICED: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+/// Whether damage was met while running at all (it is said once).
+static DAMAGE_SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Whether the damage is marked on disk, so that a restart replaces the database.
+static REPLACE_AT_START: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A database found damaged while the kiosk runs (SQLITE_CORRUPT, SQLITE_NOTADB on a query):
+/// said once, as an error staff see on the staff screen and the fleet view. The storage worker
+/// then marks the file so that the next start sets it aside and replaces it ([`recovery`]) even
+/// if the start's own check passes, and the kiosk screen restarts itself at its next quiet
+/// moment; until then it keeps running on what still reads.
+pub fn notice_damage(error: &rusqlite::Error) {
+    use std::sync::atomic::Ordering;
+    if recovery::is_damage(error) && !DAMAGE_SAID.swap(true, Ordering::SeqCst) {
+        *NOTICED.lock().unwrap_or_else(|e| e.into_inner()) = Some(error.to_string());
+        tracing::error!(
+            "the kiosk database is damaged ({error}); it is set aside and replaced at the next \
+             start (the kiosk screen restarts itself when no visitor is using it)"
+        );
+    }
+}
+
+/// The damage noticed since the last call, for the storage worker to mark on disk.
+fn take_noticed_damage() -> Option<String> {
+    NOTICED.lock().unwrap_or_else(|e| e.into_inner()).take()
+}
+
+/// Whether the database was found damaged while running and is marked for replacement: a
+/// restart is then worth it (without the mark it could find the same damage again).
+pub fn damage_seen() -> bool {
+    REPLACE_AT_START.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// A write past the process's file size limit (systemd's `LimitFSIZE=`, `ulimit -f`) kills the
+/// process with SIGXFSZ by default. Ignored, the write fails with EFBIG as on a full disk, and
+/// the kiosk tells the visitor the dossier was not saved instead of vanishing mid-submission.
+pub fn fail_writes_past_the_file_size_limit() {
+    use nix::sys::signal::{SigHandler, Signal, signal};
+    // SAFETY: SIG_IGN runs no handler code, and nothing else in the kiosk handles SIGXFSZ.
+    if let Err(e) = unsafe { signal(Signal::SIGXFSZ, SigHandler::SigIgn) } {
+        tracing::warn!("cannot ignore SIGXFSZ: {e}");
+    }
 }
 
 const MIGRATIONS: &[&str] = &[
@@ -99,5 +151,6 @@ mod tests {
     }
 }
 
+pub mod recovery;
 pub mod worker;
 pub use worker::{Storage, StorageHandle, WorkerGone};

@@ -19,15 +19,21 @@ pub struct Storage {
     indexing: Option<thread::JoinHandle<Result<SearchIndex, StorageError>>>,
     pub status: StatusCache,
     pub outbox: Outbox,
+    /// The database file, to mark it when it is found damaged while running.
+    path: std::path::PathBuf,
 }
 
 impl Storage {
     /// Opens (and migrates) the kiosk database at `path` and starts indexing its catalog on a
     /// thread of its own, with its own connection; the first search waits for it.
     pub fn open(path: &std::path::Path) -> Result<Self, StorageError> {
+        let data_dir = path.parent().unwrap_or(std::path::Path::new("."));
+        // Before any connection: a damaged database is set aside and replaced here, and its
+        // report is logged at every start until staff deal with it.
+        super::recovery::recover_if_damaged(path, data_dir)?;
+        super::recovery::report_pending(data_dir);
         let catalog = CatalogDb::open(path)?;
         let status = StatusCache::open(path)?;
-        let data_dir = path.parent().unwrap_or(std::path::Path::new("."));
         let outbox = Outbox::open(path, data_dir).map_err(|e| match e {
             crate::submission::OutboxError::Storage(e) => e,
             other => StorageError::Worker(other.to_string()),
@@ -43,6 +49,7 @@ impl Storage {
             indexing: Some(indexing),
             status,
             outbox,
+            path: path.to_owned(),
         })
     }
 
@@ -107,6 +114,11 @@ impl StorageHandle {
                 };
                 for job in inbox {
                     job(&mut storage);
+                    if let Some(cause) = super::take_noticed_damage()
+                        && super::recovery::mark_damaged(&storage.path, &cause)
+                    {
+                        super::REPLACE_AT_START.store(true, std::sync::atomic::Ordering::SeqCst);
+                    }
                 }
             })
             .map_err(|e| StorageError::Worker(format!("cannot start the storage thread: {e}")))?;

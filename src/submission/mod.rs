@@ -11,6 +11,7 @@ pub mod intake;
 pub mod outbox;
 pub mod phone;
 pub mod receipt;
+pub mod salvage;
 pub mod vietqr;
 
 pub use attachment::{Attachment, AttachmentError, Limits};

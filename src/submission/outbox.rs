@@ -24,11 +24,18 @@ pub enum OutboxError {
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error("outbox database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     #[error("cannot store the dossier's files: {0}")]
     Io(#[from] std::io::Error),
     #[error("the outbox entry {0} is unreadable: {1}")]
     Corrupt(i64, String),
+}
+
+impl From<rusqlite::Error> for OutboxError {
+    fn from(error: rusqlite::Error) -> Self {
+        storage::notice_damage(&error);
+        Self::Sqlite(error)
+    }
 }
 
 /// What the visitor confirmed.
@@ -58,7 +65,7 @@ pub enum OutboxKind {
 }
 
 impl OutboxKind {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Dossier => "dossier",
             Self::Rating => "rating",
@@ -66,7 +73,7 @@ impl OutboxKind {
         }
     }
 
-    fn parse(text: &str) -> Option<Self> {
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         [Self::Dossier, Self::Rating, Self::Feedback]
             .into_iter()
             .find(|k| k.as_str() == text)
@@ -82,6 +89,17 @@ pub enum Payload {
 }
 
 impl Payload {
+    /// What an entry of `kind` carries, from its stored manifest.
+    pub(crate) fn parse(kind: &str, manifest: &str) -> Result<Self, String> {
+        match OutboxKind::parse(kind) {
+            Some(OutboxKind::Dossier) => serde_json::from_str(manifest).map(Self::Dossier),
+            Some(OutboxKind::Rating) => serde_json::from_str(manifest).map(Self::Rating),
+            Some(OutboxKind::Feedback) => serde_json::from_str(manifest).map(Self::Feedback),
+            None => return Err(format!("unknown kind {kind:?}")),
+        }
+        .map_err(|e| e.to_string())
+    }
+
     pub fn kind(&self) -> OutboxKind {
         match self {
             Self::Dossier(_) => OutboxKind::Dossier,
@@ -158,6 +176,19 @@ fn reference_prefix(kiosk_name: &str, now: OffsetDateTime) -> String {
     )
 }
 
+/// Undoes the moves of a confirmation that failed: each page back where the visit had it (a
+/// rename on the same disk, which needs no free space), then the entry's folder removed.
+fn put_back(moved: &[(PathBuf, PathBuf)], dir: &Path) {
+    for (staged, in_outbox) in moved {
+        if let Err(e) = fs::rename(in_outbox, staged) {
+            tracing::error!("cannot return a page of an unsaved dossier to its visit: {e}");
+        }
+    }
+    if let Err(e) = remove_dir_durably(dir) {
+        tracing::error!("cannot remove the folder of an unsaved dossier: {e}");
+    }
+}
+
 impl Outbox {
     /// Opens the outbox on the kiosk database at `db_path`; files live under `data_dir/outbox`.
     /// Folders that no confirmed entry owns (a crash before the commit) are deleted.
@@ -209,6 +240,29 @@ impl Outbox {
     ) -> Result<Confirmed, OutboxError> {
         let local_reference = self.next_reference(kiosk_name, now)?;
         let dir = outbox_dir(&self.data_dir).join(&local_reference);
+        // Whatever fails from here on (a full disk, most likely), the pages go back to the visit
+        // and the folder goes: nothing half-saved stays, and the visitor can confirm again.
+        let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
+        let outcome = self.confirm_into(draft, &local_reference, &dir, now, &mut moved);
+        if outcome.is_err() {
+            put_back(&moved, &dir);
+        }
+        outcome.map(|(id, status_token)| Confirmed {
+            id,
+            local_reference,
+            status_token,
+        })
+    }
+
+    /// The body of [`confirm`](Self::confirm); `moved` records each page moved into `dir`.
+    fn confirm_into(
+        &mut self,
+        draft: &Draft,
+        local_reference: &str,
+        dir: &Path,
+        now: OffsetDateTime,
+        moved: &mut Vec<(PathBuf, PathBuf)>,
+    ) -> Result<(i64, Option<StatusToken>), OutboxError> {
         let mut documents: Vec<DocumentManifest> = Vec::new();
         let mut files = Vec::new();
         for attachment in &draft.attachments {
@@ -217,7 +271,8 @@ impl Outbox {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| attachment.file_id.to_string());
-            move_durably(&attachment.path, &dir, &name)?;
+            move_durably(&attachment.path, dir, &name)?;
+            moved.push((attachment.path.clone(), dir.join(&name)));
             files.push((
                 attachment.file_id.clone(),
                 format!("outbox/{local_reference}/{name}"),
@@ -243,7 +298,7 @@ impl Outbox {
             procedure_code: draft.procedure_code.clone(),
             applicant: draft.applicant.clone(),
             documents,
-            local_reference: local_reference.clone(),
+            local_reference: local_reference.to_owned(),
             confirmed_at: now,
             status_token: Some(StatusToken::from_random_bytes(rand::random())),
         };
@@ -254,18 +309,14 @@ impl Outbox {
         fault::point("before_commit");
         let id = self.insert(
             OutboxKind::Dossier,
-            &local_reference,
+            local_reference,
             (draft.procedure_code.as_str(), &draft.procedure_name),
             &manifest,
             now,
             &files,
         )?;
         fault::point("after_commit");
-        Ok(Confirmed {
-            id,
-            local_reference,
-            status_token,
-        })
+        Ok((id, status_token))
     }
 
     /// Makes a rating durable; it is sent like a dossier, after those confirmed before it.
@@ -387,13 +438,7 @@ impl Outbox {
         for (id, local_reference, key, manifest, attempts, kind) in rows {
             let corrupt = |reason: String| OutboxError::Corrupt(id, reason);
             let manifest = manifest.as_deref().unwrap_or_default();
-            let payload = match OutboxKind::parse(&kind) {
-                Some(OutboxKind::Dossier) => serde_json::from_str(manifest).map(Payload::Dossier),
-                Some(OutboxKind::Rating) => serde_json::from_str(manifest).map(Payload::Rating),
-                Some(OutboxKind::Feedback) => serde_json::from_str(manifest).map(Payload::Feedback),
-                None => return Err(corrupt(format!("unknown kind {kind:?}"))),
-            }
-            .map_err(|e| corrupt(e.to_string()))?;
+            let payload = Payload::parse(&kind, manifest).map_err(corrupt)?;
             let idempotency_key = ClientId::parse(&key).map_err(|e| corrupt(e.to_string()))?;
             let mut files_statement = self
                 .conn
