@@ -105,6 +105,34 @@ fn chaos(
     }
 }
 
+/// The chaos thread, which owns the server process. Dropped (a failed assertion unwinds) it stops
+/// the thread, and with it the server, which would otherwise outlive the test.
+struct Chaos {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<CentralProcess>>,
+}
+
+impl Chaos {
+    /// Stops restarting; the server, running.
+    fn finish(&mut self) -> CentralProcess {
+        self.stop.store(true, Ordering::SeqCst);
+        self.thread
+            .take()
+            .expect("finished once")
+            .join()
+            .expect("the chaos thread")
+    }
+}
+
+impl Drop for Chaos {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 #[test]
 fn kiosk_and_server_under_load_and_faults() {
     let seconds = env_number("SOAK_SECONDS", 75);
@@ -187,9 +215,12 @@ fn kiosk_and_server_under_load_and_faults() {
     proxy.set_faults(true);
     let stop = Arc::new(AtomicBool::new(false));
     let restarts = Arc::new(Restarts::default());
-    let chaos_thread = {
-        let (proxy, stop, restarts) = (proxy.clone(), stop.clone(), restarts.clone());
-        std::thread::spawn(move || chaos(central, proxy, seed ^ 0x5eed, stop, restarts))
+    let mut chaos_thread = Chaos {
+        stop: stop.clone(),
+        thread: Some({
+            let (proxy, stop, restarts) = (proxy.clone(), stop.clone(), restarts.clone());
+            std::thread::spawn(move || chaos(central, proxy, seed ^ 0x5eed, stop, restarts))
+        }),
     };
     let mut visitors = Visitors {
         h: &h,
@@ -215,8 +246,7 @@ fn kiosk_and_server_under_load_and_faults() {
     let load_seconds = started.elapsed().as_secs_f64();
 
     // The faults stop; the outbox drains.
-    stop.store(true, Ordering::SeqCst);
-    let central = chaos_thread.join().expect("the chaos thread");
+    let central = chaos_thread.finish();
     proxy.set_faults(false);
     let drain_started = Instant::now();
     loop {
