@@ -151,3 +151,94 @@ async fn scanned_typed_and_pushed_statuses_then_offline_fallback() {
         Lookup::Unavailable
     );
 }
+
+/// A receipt's QR code scanned before its dossier was delivered (found by the soak test,
+/// tests/soak): the server does not know the dossier yet, but it exists, in this kiosk's outbox.
+/// The visitor is told it is saved and waiting, never "no dossier has this code"; once delivered,
+/// the same QR code shows the dossier.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_receipt_scanned_before_delivery_is_waiting_not_unknown() {
+    use motcua_kiosk::submission::attachment::{Limits, stage};
+    use motcua_kiosk::submission::{DeliveryClient, Draft, Staging, drain};
+    use motcua_protocol::{ApplicantInput, StatusToken};
+
+    let server_dir = tempfile::tempdir().unwrap();
+    let kiosk_dir = tempfile::tempdir().unwrap();
+    let server = spawn_central(server_dir.path(), DEMO_CATALOG).await;
+    let base = server.base_url();
+    let config = central_config(server_dir.path());
+    let credential = motcua_central::issue_kiosk_credential(&config, "quay-1").unwrap();
+    let storage = open_kiosk_storage(&kiosk_dir.path().join("kiosk.db"));
+    let client = StatusClient::new(&base, Some(credential.clone())).unwrap();
+
+    let staging = Staging::new(kiosk_dir.path()).unwrap();
+    let page = b"%PDF-1.7\nmot trang".to_vec();
+    let attachment = stage(
+        staging.dir(),
+        "Tờ khai cấp Giấy xác nhận tình trạng hôn nhân theo mẫu",
+        &page[..],
+        &Limits::default(),
+        &[],
+    )
+    .unwrap();
+    let draft = Draft {
+        procedure_code: ProcedureCode::parse("1.004873").unwrap(),
+        procedure_name: "Cấp Giấy xác nhận tình trạng hôn nhân".into(),
+        applicant: ApplicantInput {
+            full_name: "Lê Văn Thử".into(),
+            citizen_id: "001089012345".into(),
+            birth_date: "15/03/1989".into(),
+            phone: "0912345678".into(),
+            address: "Số 1 Tràng Tiền, Hà Nội".into(),
+            email: None,
+        }
+        .parse(date!(2026 - 11 - 22))
+        .unwrap(),
+        attachments: vec![attachment],
+    };
+    let confirmed = storage
+        .call(move |s| {
+            s.outbox
+                .confirm(&draft, "quay-1", time::OffsetDateTime::now_utc())
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    let token = confirmed.status_token.expect("the receipt's QR token");
+    let Scanned::StatusLink(scanned) =
+        parse_scanned(&motcua_protocol::status_url(&base, &token), &base)
+    else {
+        panic!("the receipt's QR code must parse as a status link");
+    };
+
+    // Not delivered yet: waiting, not unknown; the same while the server is unreachable.
+    assert_eq!(
+        look_up(&client, &storage, LookupKey::Token(scanned.clone()), now()).await,
+        Lookup::Waiting
+    );
+    let unreachable = StatusClient::new("http://127.0.0.1:9", Some(credential.clone())).unwrap();
+    assert_eq!(
+        look_up(
+            &unreachable,
+            &storage,
+            LookupKey::Token(scanned.clone()),
+            now()
+        )
+        .await,
+        Lookup::Waiting
+    );
+    // Someone else's token is still unknown.
+    let other = StatusToken::from_random_bytes([7; 16]);
+    assert_eq!(
+        look_up(&client, &storage, LookupKey::Token(other), now()).await,
+        Lookup::NotFound
+    );
+
+    // Delivered: the same QR code shows the dossier.
+    let delivery = DeliveryClient::new(&base, Some(credential)).unwrap();
+    let report = drain(&delivery, &storage).await;
+    assert_eq!((report.waiting, report.refused.len()), (0, 0), "{report:?}");
+    let delivered = look_up(&client, &storage, LookupKey::Token(scanned), now()).await;
+    assert!(matches!(delivered, Lookup::Current(_)), "{delivered:?}");
+    server.stop().await;
+}

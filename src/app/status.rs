@@ -161,6 +161,7 @@ impl Prepared {
             Lookup::Outdated { view, seen_at } => Self::dossier(view, Some(seen_at), with_phone_qr),
             Lookup::NotFound => Self::Message(StatusMessage::NotFound),
             Lookup::Unavailable => Self::Message(StatusMessage::Unavailable),
+            Lookup::Waiting => Self::Message(StatusMessage::Waiting),
         }
     }
 

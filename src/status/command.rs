@@ -51,6 +51,11 @@ impl Report {
                  kiosk has not seen this dossier before\n"
                     .to_owned()
             }
+            Self::Lookup(Lookup::Waiting) => {
+                "saved on this kiosk and not sent yet: the central server will know this dossier \
+                 once the outbox delivers it\n"
+                    .to_owned()
+            }
             Self::Lookup(Lookup::Current(view)) => describe(view),
             Self::Lookup(Lookup::Outdated { view, seen_at }) => format!(
                 "POSSIBLY OUTDATED: the central server cannot be reached; this is the status this \
@@ -74,6 +79,7 @@ impl Report {
             }),
             Self::Lookup(Lookup::NotFound) => json!({"outcome": "not_found"}),
             Self::Lookup(Lookup::Unavailable) => json!({"outcome": "unavailable"}),
+            Self::Lookup(Lookup::Waiting) => json!({"outcome": "waiting"}),
             Self::Lookup(Lookup::Current(view)) => json!({"outcome": "current", "dossier": view}),
             Self::Lookup(Lookup::Outdated { view, seen_at }) => {
                 json!({"outcome": "outdated", "seen_at": seen_at, "dossier": view})

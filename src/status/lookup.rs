@@ -1,5 +1,7 @@
 //! One dossier lookup, as the screen and the command line both do it: ask the server; when it
-//! cannot answer, fall back to the last status this kiosk saw, marked as possibly outdated.
+//! cannot answer, fall back to the last status this kiosk saw, marked as possibly outdated. A
+//! receipt printed before its dossier was delivered names a dossier the server does not know
+//! yet: while this kiosk's outbox holds it, that is what the visitor is told.
 
 use motcua_protocol::{DossierCode, DossierView, StatusToken};
 
@@ -23,6 +25,8 @@ pub enum Lookup {
     NotFound,
     /// The server could not answer and this kiosk never saw the dossier.
     Unavailable,
+    /// Confirmed on this kiosk and not delivered yet (a receipt's QR code scanned early).
+    Waiting,
 }
 
 pub async fn look_up(
@@ -31,6 +35,12 @@ pub async fn look_up(
     key: LookupKey,
     now: i64,
 ) -> Lookup {
+    // Asked before the server: a dossier delivered in between is then on the server, so
+    // "waiting" is never said of one the server has.
+    let waiting_here = match &key {
+        LookupKey::Token(token) => waiting_in_outbox(storage, token.clone()).await,
+        LookupKey::Code(_) => false,
+    };
     let answer = match &key {
         LookupKey::Code(code) => client.by_code(code).await,
         LookupKey::Token(token) => client.by_token(token).await,
@@ -45,6 +55,7 @@ pub async fn look_up(
             }
             Lookup::Current(view)
         }
+        Err(_) if waiting_here => Lookup::Waiting,
         Err(StatusError::NotFound) => Lookup::NotFound,
         Err(error) => {
             if matches!(error, StatusError::Unauthorized) {
@@ -62,6 +73,23 @@ pub async fn look_up(
                 },
                 None => Lookup::Unavailable,
             }
+        }
+    }
+}
+
+async fn waiting_in_outbox(storage: &StorageHandle, token: StatusToken) -> bool {
+    match storage
+        .call(move |s| s.outbox.is_dossier_waiting(&token))
+        .await
+    {
+        Ok(Ok(waiting)) => waiting,
+        Ok(Err(e)) => {
+            tracing::warn!("cannot read the outbox: {e}");
+            false
+        }
+        Err(e) => {
+            tracing::warn!("cannot read the outbox: {e}");
+            false
         }
     }
 }

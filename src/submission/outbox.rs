@@ -584,6 +584,21 @@ impl Outbox {
             .is_some())
     }
 
+    /// Whether a dossier whose receipt carries `token` is confirmed here and not delivered yet:
+    /// its receipt is already printed, but the server does not know the dossier until then.
+    pub fn is_dossier_waiting(&self, token: &StatusToken) -> Result<bool, OutboxError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM outbox WHERE kind = 'dossier' AND delivered_at IS NULL
+                 AND json_extract(manifest, '$.status_token') = ?1",
+                [token.as_str()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
     /// How many entries wait, and since when the oldest (unix seconds).
     pub fn depth(&self) -> Result<(u64, Option<i64>), OutboxError> {
         Ok(self.conn.query_row(
