@@ -18,16 +18,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use common::ui::Harness;
+use common::png_page;
+use common::ui::{Harness, pages, submit};
 use motcua_central::{CentralConfig, DEMO_CATALOG};
-use motcua_kiosk::app::{
-    AttachProblem, Kiosk, Screen, SubmissionSettings, SubmitAdapter, SubmitStep,
-};
+use motcua_kiosk::app::{AttachProblem, Kiosk, Screen, SubmissionSettings, SubmitStep};
 use motcua_kiosk::operations::Credential;
 use nix::sys::resource::{RLIM_INFINITY, Resource, setrlimit};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use slint::{ComponentHandle, Model};
 
 const NAME: &str = "Trần Thị Bích Ngọc";
 const CITIZEN_ID: &str = "079190004321";
@@ -65,31 +63,6 @@ fn disk_full() {
 
 fn disk_has_room() {
     setrlimit(Resource::RLIMIT_FSIZE, RLIM_INFINITY, RLIM_INFINITY).unwrap();
-}
-
-fn submit(h: &Harness) -> SubmitAdapter<'_> {
-    h.ui.global::<SubmitAdapter>()
-}
-
-fn pages(h: &Harness, document: usize) -> usize {
-    submit(h)
-        .get_documents()
-        .row_data(document)
-        .map(|d| d.pages.row_count())
-        .unwrap_or(0)
-}
-
-fn png_page() -> Vec<u8> {
-    let mut bytes = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut bytes, 40, 60);
-        encoder.set_color(png::ColorType::Grayscale);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder.write_header().unwrap();
-        let pixels: Vec<u8> = (0..40 * 60).map(|i| (i % 251) as u8).collect();
-        writer.write_image_data(&pixels).unwrap();
-    }
-    bytes
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -8,7 +8,8 @@
 
 mod common;
 
-use common::ui::{Harness, decode_qr};
+use common::png_page;
+use common::ui::{Harness, decode_qr, pages, submit};
 
 use std::io::Write;
 use std::time::Duration;
@@ -17,7 +18,7 @@ use i_slint_backend_testing::ElementHandle;
 use motcua_central::{CentralConfig, DEMO_CATALOG, RunningServer};
 use motcua_kiosk::app::{
     AttachProblem, FieldProblem, Kiosk, PrintState, ReceiptPrinter, Screen, SearchAdapter,
-    SubmissionSettings, SubmitAdapter, SubmitStep,
+    SubmissionSettings, SubmitStep,
 };
 use motcua_kiosk::submission::receipt::escpos::{parse_escpos, stored_qr_payloads};
 use motcua_kiosk::submission::receipt::{PrinterConfig, PrinterKind};
@@ -25,36 +26,10 @@ use slint::{ComponentHandle, Model};
 
 const CARD: &str = "079190004321|272727272|Trần Thị Bích Ngọc|12051990|Nữ|12 Lê Lợi, phường Bến Nghé, TP. Hồ Chí Minh|15082021";
 
-fn submit(h: &Harness) -> SubmitAdapter<'_> {
-    h.ui.global::<SubmitAdapter>()
-}
-
 /// The applicant form's field `index`: its value and what is wrong with it.
 fn field(h: &Harness, index: usize) -> (String, FieldProblem) {
     let field = submit(h).get_fields().row_data(index).expect("field");
     (field.value.to_string(), field.problem)
-}
-
-/// Pages attached to the procedure's document `document`.
-fn pages(h: &Harness, document: usize) -> usize {
-    submit(h)
-        .get_documents()
-        .row_data(document)
-        .map(|d| d.pages.row_count())
-        .unwrap_or(0)
-}
-
-fn png_page() -> Vec<u8> {
-    let mut bytes = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut bytes, 40, 60);
-        encoder.set_color(png::ColorType::Grayscale);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder.write_header().unwrap();
-        let pixels: Vec<u8> = (0..40 * 60).map(|i| (i % 251) as u8).collect();
-        writer.write_image_data(&pixels).unwrap();
-    }
-    bytes
 }
 
 /// Decodes the QR code in a Slint image with `zbarimg`, as a phone camera would.

@@ -129,3 +129,17 @@ impl std::io::Write for LogSink {
         Ok(())
     }
 }
+
+/// A small grey PNG, what a scanned page or a phone photo stands in for.
+pub fn png_page() -> Vec<u8> {
+    let mut bytes = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut bytes, 40, 60);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().expect("png header");
+        let pixels: Vec<u8> = (0..40 * 60).map(|i| (i % 251) as u8).collect();
+        writer.write_image_data(&pixels).expect("png data");
+    }
+    bytes
+}

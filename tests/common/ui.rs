@@ -233,3 +233,17 @@ pub fn decode_qr(image: &slint::Image, dir: &std::path::Path) -> String {
         .expect("zbarimg (apt-get install zbar-tools)");
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
+
+pub fn submit(h: &Harness) -> motcua_kiosk::app::SubmitAdapter<'_> {
+    h.ui.global::<motcua_kiosk::app::SubmitAdapter>()
+}
+
+/// Pages attached to the procedure's document `document`.
+pub fn pages(h: &Harness, document: usize) -> usize {
+    use slint::Model;
+    submit(h)
+        .get_documents()
+        .row_data(document)
+        .map(|d| d.pages.row_count())
+        .unwrap_or(0)
+}

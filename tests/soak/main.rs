@@ -28,6 +28,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use central::{CentralProcess, Stop};
+use common::png_page;
 use faults::{FAULTS, Proxy, Timeline};
 use motcua_kiosk::config::KioskConfig;
 use rand::rngs::StdRng;
@@ -457,17 +458,4 @@ fn kiosk_and_server_under_load_and_faults() {
         growth < rss_bound_mib as f64,
         "resident memory grew {growth:.1} MiB over the second half (bound {rss_bound_mib} MiB)"
     );
-}
-
-fn png_page() -> Vec<u8> {
-    let mut bytes = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut bytes, 40, 60);
-        encoder.set_color(png::ColorType::Grayscale);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder.write_header().expect("png header");
-        let pixels: Vec<u8> = (0..40 * 60).map(|i| (i % 251) as u8).collect();
-        writer.write_image_data(&pixels).expect("png data");
-    }
-    bytes
 }
