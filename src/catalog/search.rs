@@ -25,14 +25,6 @@ enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 5] = [
-        Self::Name,
-        Self::Keyword,
-        Self::Result,
-        Self::Field,
-        Self::Agency,
-    ];
-
     fn weight(self) -> f32 {
         match self {
             Self::Name => 10.0,
@@ -97,74 +89,17 @@ pub struct SearchIndex {
     flat_words: Vec<u32>,
     words: Vec<Word>,
     variants: Vec<Variant>,
-    by_doc: DocPostings,
+    /// The most keywords any procedure has: it bounds the phrase bonus ranking can add.
+    max_keywords: usize,
 }
 
-/// The postings again, grouped by document: each entry is a variant id and a section, packed as
-/// `variant << 3 | section`, sorted. A letter or two typed after other words ("dang ky t") only
-/// narrows what those words found; walking the postings of every word starting with "t" visits
-/// most of the catalog (half the time of the slowest keystrokes at 50,000 procedures), while the
-/// candidates' own entries for that prefix are one binary search away, because a prefix's words,
-/// and so their variants, are a contiguous range of ids.
-struct DocPostings {
-    entries: Vec<u32>,
-    /// Document `d`'s entries are `entries[starts[d]..starts[d + 1]]`.
-    starts: Vec<u32>,
-}
-
-const SECTION_BITS: u32 = 3;
-
-impl DocPostings {
-    fn build(variants: &[Variant], docs: usize) -> Self {
-        let mut starts = vec![0u32; docs + 1];
-        for posting in variants.iter().flat_map(|v| &v.postings) {
-            starts[posting.doc as usize + 1] += 1;
-        }
-        for d in 0..docs {
-            starts[d + 1] += starts[d];
-        }
-        let mut next: Vec<u32> = starts[..docs].to_vec();
-        let mut entries = vec![0u32; starts[docs] as usize];
-        // Variants in id order, so each document's entries come out sorted.
-        for (id, variant) in variants.iter().enumerate() {
-            for posting in &variant.postings {
-                let slot = &mut next[posting.doc as usize];
-                entries[*slot as usize] = (id as u32) << SECTION_BITS | posting.section as u32;
-                *slot += 1;
-            }
-        }
-        Self { entries, starts }
-    }
-
-    /// Document `doc`'s entries whose variant id is in `variants`.
-    fn in_range(
-        &self,
-        doc: u32,
-        variants: Range<u32>,
-    ) -> impl Iterator<Item = (u32, Section)> + '_ {
-        let all = &self.entries
-            [self.starts[doc as usize] as usize..self.starts[doc as usize + 1] as usize];
-        let from = all.partition_point(|e| e >> SECTION_BITS < variants.start);
-        all[from..]
-            .iter()
-            .take_while(move |e| *e >> SECTION_BITS < variants.end)
-            .map(|e| {
-                (
-                    e >> SECTION_BITS,
-                    Section::ALL[(e & ((1 << SECTION_BITS) - 1)) as usize],
-                )
-            })
-    }
-}
-
-/// How a letter or two typed after other words narrows their results: through the candidates'
-/// own entries (what the kiosk does), or by walking the postings of every word with that prefix
-/// (the plain way, kept to check the other against).
+/// Whether ranking skips the candidates that cannot reach the results (what the kiosk does), or
+/// scores every candidate in full (kept to check the other against).
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Narrowing {
-    ByDocument,
+enum Ranking {
+    Pruned,
     #[cfg_attr(not(test), allow(dead_code))]
-    ByPostings,
+    Every,
 }
 
 /// What the query's terms found so far, per document.
@@ -353,14 +288,18 @@ impl SearchIndex {
                 name_len: u16::try_from(doc.name.len()).unwrap_or(u16::MAX),
             });
         }
-        let by_doc = DocPostings::build(&variants, docs.len());
+        let max_keywords = procedures
+            .iter()
+            .map(|p| p.keywords.len())
+            .max()
+            .unwrap_or(0);
         Self {
             docs,
             keys,
             flat_words,
             words,
             variants,
-            by_doc,
+            max_keywords,
         }
     }
 
@@ -373,10 +312,10 @@ impl SearchIndex {
     }
 
     pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit> {
-        self.search_narrowing(query, limit, Narrowing::ByDocument)
+        self.search_ranking(query, limit, Ranking::Pruned)
     }
 
-    fn search_narrowing(&self, query: &str, limit: usize, narrowing: Narrowing) -> Vec<SearchHit> {
+    fn search_ranking(&self, query: &str, limit: usize, ranking: Ranking) -> Vec<SearchHit> {
         let terms = parse_query(query);
         if terms.is_empty() || self.docs.is_empty() || limit == 0 {
             return Vec::new();
@@ -411,38 +350,6 @@ impl SearchIndex {
                     // A letter or two after other words ("dang ky t") only narrows what those
                     // words found; on its own it would touch most of the catalog.
                     let narrows_only = t > 0 && term.is_short_fragment();
-                    if narrows_only && narrowing == Narrowing::ByDocument {
-                        // (first variant, end of the variants, quality) of each matching word.
-                        let mut ranges: Vec<(u32, u32, f32)> = matching
-                            .iter()
-                            .map(|(word, quality)| {
-                                let variants = &self.words[*word].variants;
-                                (variants.start as u32, variants.end as u32, *quality)
-                            })
-                            .collect();
-                        ranges.sort_unstable_by_key(|r| r.0);
-                        let (Some(first), Some(last)) = (ranges.first(), ranges.last()) else {
-                            continue;
-                        };
-                        let span = first.0..last.1;
-                        for i in 0..found.touched.len() {
-                            let doc = found.touched[i];
-                            for (variant, section) in self.by_doc.in_range(doc, span.clone()) {
-                                let at = ranges.partition_point(|r| r.0 <= variant);
-                                let Some(&(_, end, quality)) =
-                                    at.checked_sub(1).map(|at| &ranges[at])
-                                else {
-                                    continue;
-                                };
-                                if variant >= end {
-                                    continue;
-                                }
-                                let factor = accent_factor(&self.variants[variant as usize]);
-                                found.note(doc, t, section, section.weight() * quality * factor);
-                            }
-                        }
-                        continue;
-                    }
                     for (word, quality) in matching {
                         for variant in &self.variants[self.words[word].variants.clone()] {
                             let factor = accent_factor(variant);
@@ -474,7 +381,8 @@ impl SearchIndex {
         // rank those on match quality and on whether the name starts with them, and stay fast.
         let first_letters = n == 1 && terms[0].is_short_fragment();
         let Found { best, hits, .. } = &found;
-        let mut ranked: Vec<(f32, u16, u32)> = found
+        // The match score first, for every candidate: cheap, and most of the final score.
+        let mut candidates: Vec<(f32, u32)> = found
             .in_document_order()
             .filter_map(|doc_id| {
                 let row = &best[doc_id as usize * n..doc_id as usize * n + n];
@@ -482,14 +390,35 @@ impl SearchIndex {
                 if coverage < required {
                     return None;
                 }
+                Some((coverage as f32 * 1000.0 + row.iter().sum::<f32>(), doc_id))
+            })
+            .collect();
+        // The phrase bonus is the costly part, and a few letters into a query tens of thousands
+        // of procedures match. The bonus adds at most `most_bonus` (see `phrase_bonus`), and a
+        // final score is at least the match score, so a candidate whose match score plus
+        // `most_bonus` stays under the `limit`-th best match score cannot reach the results.
+        if ranking == Ranking::Pruned && candidates.len() > limit {
+            let most_bonus = if first_letters {
+                1.5
+            } else {
+                let n = n as f32;
+                n + 6.5 + 0.8 * (n - 1.0) + 3.0 * self.max_keywords as f32
+            };
+            let mut scores: Vec<f32> = candidates.iter().map(|c| c.0).collect();
+            let (_, floor, _) = scores.select_nth_unstable_by(limit - 1, |a, b| b.total_cmp(a));
+            let floor = *floor;
+            candidates.retain(|c| c.0 + most_bonus >= floor);
+        }
+        let mut ranked: Vec<(f32, u16, u32)> = candidates
+            .into_iter()
+            .map(|(matched, doc_id)| {
                 let keys = self.keys[doc_id as usize];
                 let bonus = if first_letters {
                     self.name_start_bonus(keys, &matched_word)
                 } else {
                     self.phrase_bonus(keys, hits[doc_id as usize], &matched_word, n)
                 };
-                let score = coverage as f32 * 1000.0 + row.iter().sum::<f32>() + bonus;
-                Some((score, keys.name_len, doc_id))
+                (matched + bonus, keys.name_len, doc_id)
             })
             .collect();
         let order = |a: &(f32, u16, u32), b: &(f32, u16, u32)| {
@@ -525,7 +454,8 @@ impl SearchIndex {
     }
 
     /// Rewards query words found together, in order: in the name (more when they make up most of
-    /// it, most when the name starts with them), or as a whole keyword phrase.
+    /// it, most when the name starts with them), or as a whole keyword phrase. At most
+    /// `n + 6.5` for the name and `0.8 (n - 1) + 3` per keyword, which ranking relies on.
     fn phrase_bonus(&self, keys: RankKeys, hits: [u8; 2], matched_word: &[u8], n: usize) -> f32 {
         let mut bonus = 0.0;
         let [name_hits, keyword_hits] = hits;
@@ -759,7 +689,7 @@ mod tests {
     }
 
     #[test]
-    fn narrowing_through_the_documents_finds_what_walking_the_postings_finds() {
+    fn pruned_ranking_finds_what_scoring_every_candidate_finds() {
         let mut procedures = motcua_central::catalog::generate::generate(4_000, 7).procedures;
         let demo: motcua_protocol::CatalogFile =
             serde_json::from_str(motcua_central::DEMO_CATALOG).unwrap();
@@ -776,19 +706,13 @@ mod tests {
             "1.00 cap t",
             "tro cap thất nghiệp",
         ]);
-        let mut narrowed = 0;
         for query in &keystrokes {
-            let terms = parse_query(query);
-            if terms.iter().skip(1).any(Term::is_short_fragment) {
-                narrowed += 1;
-            }
             assert_eq!(
-                index.search_narrowing(query, 60, Narrowing::ByDocument),
-                index.search_narrowing(query, 60, Narrowing::ByPostings),
+                index.search_ranking(query, 60, Ranking::Pruned),
+                index.search_ranking(query, 60, Ranking::Every),
                 "{query:?}"
             );
         }
-        assert!(narrowed >= 30, "only {narrowed} keystrokes narrowed");
     }
 
     #[test]
