@@ -139,8 +139,35 @@ impl Window {
                 pid: Some(self.kiosk.0.id()),
             }),
             "{what}: {}",
-            self.log()
+            self.log_summary()
         );
+    }
+
+    /// What explains a start or a restart that did not happen: the warnings, errors, starts and
+    /// restarts in the log (a debug log is too long to read whole), and its last lines.
+    fn log_summary(&self) -> String {
+        let log = self.log();
+        let lines: Vec<&str> = log.lines().collect();
+        let notable = lines.iter().filter(|l| {
+            [
+                "WARN",
+                "ERROR",
+                "panicked",
+                "restart",
+                "damaged",
+                "pinging",
+                "demo mode",
+            ]
+            .iter()
+            .any(|word| l.contains(word))
+        });
+        let last = &lines[lines.len().saturating_sub(30)..];
+        let notable: Vec<&str> = notable.copied().collect();
+        format!(
+            "notable lines:\n{}\nlast lines:\n{}",
+            notable.join("\n"),
+            last.join("\n")
+        )
     }
 
     fn assert_running(&mut self, what: &str) {
@@ -155,7 +182,7 @@ impl Window {
     /// No further notification (a restart would say `READY=1` again) for `quiet`.
     fn assert_no_restart_within(&mut self, quiet: Duration) {
         let notice = self.notify.receive(Instant::now() + quiet);
-        assert_eq!(notice, None, "{}", self.log());
+        assert_eq!(notice, None, "{}", self.log_summary());
         self.assert_running("no restart");
     }
 

@@ -67,20 +67,22 @@ pub fn damage_database(db: &Path, damage: Damage) -> Vec<u8> {
 /// Overwrites the root page of `table` while a kiosk runs on `db`, so that the kiosk's next read
 /// of that table fails with SQLITE_CORRUPT; returns where the page is (offset, length).
 ///
-/// Overwriting the file is not enough: the kiosk's connections keep pages in their own cache (WAL
-/// mode), and a sound copy of the page in the WAL would win over the main file. So, from a
-/// connection of our own:
-/// 1. `wal_checkpoint(TRUNCATE)`: every page is in the main file, the WAL is empty;
+/// Overwriting the file is not enough: in WAL mode each of the kiosk's connections keeps the pages
+/// it read in a cache of its own, which it drops only when, beginning a read transaction, it finds
+/// the WAL index header changed; and a sound copy of the page in the WAL wins over the main file.
+/// So, from a connection of our own:
+/// 1. `wal_checkpoint(TRUNCATE)`: every page is in the main file and the WAL is started over;
 /// 2. the page is overwritten in the main file;
-/// 3. a write of ours (to a table of our own): it starts the WAL over, and a connection that finds
-///    the WAL changed when it begins its next read transaction drops its whole page cache, so
-///    the kiosk reads the page from the main file again. (A checkpoint alone changes nothing the
-///    readers compare: the pages it copies are the ones they already have.)
+/// 3. a write of ours (to a table of our own, not the damaged page): it changes the WAL index
+///    header after the damage, so every kiosk connection drops its cache at its next read and
+///    reads the page from the main file. Step 1 changes the header too, but a kiosk read between
+///    1 and 2 would cache the sound page again under that header, and the kiosk's own writes do
+///    not clear its own cache.
 ///
-/// The kiosk may write the page itself between 1 and 3 (its sync records every attempt in
-/// `sync_state`), which puts a sound copy back into the WAL. A fresh connection sees what the
-/// kiosk's next read transaction will see, so the damage is checked from one and done again if
-/// it does not show.
+/// The kiosk may also write the page itself between 1 and 3 (its sync records every attempt in
+/// `sync_state`), which puts a sound copy into the WAL. A fresh connection sees what the kiosk's
+/// next read transaction will see, so the damage is checked from one and done again if it does
+/// not show.
 pub fn damage_under_a_running_kiosk(db: &Path, table: &str) -> (u64, usize) {
     let conn = Connection::open(db).unwrap();
     let page = root_page(&conn, table);
