@@ -10,28 +10,26 @@
 //!   the real `motcua-kiosk` binary starts, sets the file aside, starts a fresh database, gets the
 //!   catalog again from the real central server, carries over the waiting dossiers it can still
 //!   read whole (sent exactly once) and reports what it could not to staff through the heartbeat
-//!   and the fleet view, without personal data.
+//!   and the fleet view, without personal data. The same under the kiosk's real window, and damage
+//!   met while it runs: `tests/damaged_window.rs`.
 
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
 
-use common::png_page;
+use common::damaged_db::{Damage, damage_database};
+use common::fleet_view::{add_staff, dossier_count, fleet_errors};
+use common::kiosk_cli::{CITIZEN_ID, KioskCli, NAME, PHONE, stderr};
 use common::ui::{Harness, pages, submit};
+use common::{png_page, sha256, walk};
 use motcua_central::{CentralConfig, DEMO_CATALOG};
 use motcua_kiosk::app::{AttachProblem, Kiosk, Screen, SubmissionSettings, SubmitStep};
-use motcua_kiosk::operations::Credential;
 use nix::sys::resource::{RLIM_INFINITY, Resource, setrlimit};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
-const NAME: &str = "Trần Thị Bích Ngọc";
-const CITIZEN_ID: &str = "079190004321";
-const PHONE: &str = "0987654321";
 const CARD: &str = "079190004321|272727272|Trần Thị Bích Ngọc|12051990|Nữ|12 Lê Lợi, phường Bến Nghé, TP. Hồ Chí Minh|15082021";
-const STAFF: (&str, &str) = ("lan", "mat-khau-du-dai-2026");
 /// Set in the process that runs [`disk_full_child`].
 const CHILD: &str = "MOTCUA_STORAGE_FAULTS_CHILD";
 
@@ -63,21 +61,6 @@ fn disk_full() {
 
 fn disk_has_room() {
     setrlimit(Resource::RLIMIT_FSIZE, RLIM_INFINITY, RLIM_INFINITY).unwrap();
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                out.extend(walk(&path));
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out
 }
 
 fn outbox_rows(db: &Path) -> (i64, String) {
@@ -228,189 +211,15 @@ fn disk_full_child() {
 // ---------------------------------------------------------------------------------------------
 // The kiosk database damaged on disk
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Damage {
-    /// The catalog's first page overwritten: the outbox still reads.
-    PageInTheMiddle,
-    /// The file's first 100 bytes overwritten: nothing reads.
-    Header,
-}
-
-struct DamagedKiosk {
-    dir: tempfile::TempDir,
-    files: tempfile::TempDir,
-    base: String,
-    /// Everything the kiosk wrote to standard error, for the privacy check.
-    logs: String,
-}
-
-impl DamagedKiosk {
-    async fn run(&mut self, args: &[&str], fault: Option<&str>) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_motcua-kiosk"));
-        command
-            .arg("--data-dir")
-            .arg(self.dir.path())
-            .arg("--server")
-            .arg(&self.base)
-            .args(args)
-            .env_remove("MOTCUA_KIOSK_SERVER_URL")
-            .env("RUST_LOG", "debug");
-        match fault {
-            Some(point) => command.env("MOTCUA_FAULT_POINT", point),
-            None => command.env_remove("MOTCUA_FAULT_POINT"),
-        };
-        let out = tokio::task::spawn_blocking(move || command.output().unwrap())
-            .await
-            .unwrap();
-        self.logs.push_str(&String::from_utf8_lossy(&out.stderr));
-        out
-    }
-
-    async fn ok(&mut self, args: &[&str]) -> Output {
-        let out = self.run(args, None).await;
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        out
-    }
-
-    /// A birth registration confirmed on the kiosk, killed at `fault`.
-    async fn submit_killed_at(&mut self, fault: &str) {
-        let form = self.files.path().join("to-khai.jpg");
-        std::fs::write(&form, jpeg(3000)).unwrap();
-        let certificate = self.files.path().join("giay-chung-sinh.pdf");
-        std::fs::write(&certificate, pdf(5000)).unwrap();
-        let applicant = self.files.path().join("applicant.json");
-        let args = [
-            "submit".to_owned(),
-            "--procedure".into(),
-            "1.001193".into(),
-            "--applicant".into(),
-            applicant.display().to_string(),
-            "--document".into(),
-            format!("1={}", form.display()),
-            "--document".into(),
-            format!("2={}", certificate.display()),
-        ];
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = self.run(&args, Some(fault)).await;
-        assert!(!out.status.success(), "killed at {fault}: {}", stderr(&out));
-    }
-
-    fn procedures(out: &Output) -> u64 {
-        let stats: Value = serde_json::from_slice(&out.stdout).unwrap();
-        stats["procedures"].as_u64().unwrap()
-    }
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn jpeg(size: usize) -> Vec<u8> {
-    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F'];
-    bytes.extend((0..size).map(|i| (i * 31 % 251) as u8));
-    bytes
-}
-
-fn pdf(size: usize) -> Vec<u8> {
-    let mut bytes = b"%PDF-1.7\n".to_vec();
-    bytes.extend((0..size).map(|i| (i * 7 % 253) as u8));
-    bytes
-}
-
-fn sha256(bytes: &[u8]) -> Vec<u8> {
-    Sha256::digest(bytes).to_vec()
-}
-
-async fn fleet_errors(base: &str, name: &str) -> Vec<String> {
-    let all: Value = reqwest::Client::new()
-        .get(format!("{base}/api/v1/fleet"))
-        .basic_auth(STAFF.0, Some(STAFF.1))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let kiosk = all
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["name"] == name)
-        .cloned()
-        .expect("the kiosk is in the fleet");
-    serde_json::from_value(kiosk["health"]["last_errors"].clone()).unwrap()
-}
-
-fn dossier_count(config: &CentralConfig) -> u64 {
-    motcua_central::open_dossiers(config)
-        .unwrap()
-        .count()
-        .unwrap()
-}
-
-/// Damages the kiosk's database the way `damage` says; returns the damaged file's bytes.
-fn damage_database(db: &Path, damage: Damage) -> Vec<u8> {
-    use std::io::{Seek, SeekFrom, Write};
-    let conn = rusqlite::Connection::open(db).unwrap();
-    // Everything into the main file first, so the damage is not undone by the log.
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-        .unwrap();
-    let page_size: u64 = conn
-        .query_row("PRAGMA page_size", [], |r| r.get(0))
-        .unwrap();
-    let root: u64 = conn
-        .query_row(
-            "SELECT rootpage FROM sqlite_schema WHERE name = 'procedures'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    drop(conn);
-    let (offset, length) = match damage {
-        Damage::PageInTheMiddle => ((root - 1) * page_size, page_size as usize),
-        Damage::Header => (0, 100),
-    };
-    let mut file = std::fs::OpenOptions::new().write(true).open(db).unwrap();
-    file.seek(SeekFrom::Start(offset)).unwrap();
-    file.write_all(&vec![0xA5; length]).unwrap();
-    file.sync_all().unwrap();
-    drop(file);
-    std::fs::read(db).unwrap()
-}
-
 async fn a_damaged_database(
     damage: Damage,
     name: &'static str,
     base: &str,
     config: &CentralConfig,
 ) {
-    let mut kiosk = DamagedKiosk {
-        dir: tempfile::tempdir().unwrap(),
-        files: tempfile::tempdir().unwrap(),
-        base: base.to_owned(),
-        logs: String::new(),
-    };
-    Credential {
-        server_url: base.to_owned(),
-        kiosk_name: name.to_owned(),
-        credential: motcua_central::issue_kiosk_credential(config, name).unwrap(),
-    }
-    .save(kiosk.dir.path())
-    .unwrap();
-    std::fs::write(
-        kiosk.files.path().join("applicant.json"),
-        serde_json::json!({
-            "full_name": NAME,
-            "citizen_id": CITIZEN_ID,
-            "birth_date": "12/05/1990",
-            "phone": PHONE,
-            "address": "12 Lê Lợi, phường Bến Nghé, TP. Hồ Chí Minh",
-        })
-        .to_string(),
-    )
-    .unwrap();
+    let mut kiosk = KioskCli::enrolled(base, config, name);
     kiosk.ok(&["sync"]).await;
-    let catalog_size = DamagedKiosk::procedures(&kiosk.ok(&["catalog", "stats", "--json"]).await);
+    let catalog_size = kiosk.procedures().await;
     assert!(catalog_size > 10);
     let before = dossier_count(config);
     // Two dossiers waiting in the outbox: the first the server already has (the kiosk died before
@@ -418,14 +227,10 @@ async fn a_damaged_database(
     kiosk.submit_killed_at("after_complete").await;
     kiosk.submit_killed_at("after_commit").await;
     assert_eq!(dossier_count(config), before + 1);
-    let mut references: Vec<String> = std::fs::read_dir(kiosk.dir.path().join("outbox"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    references.sort();
+    let references = kiosk.outbox_references();
     assert_eq!(references.len(), 2, "{references:?}");
 
-    let db = kiosk.dir.path().join("kiosk.db");
+    let db = kiosk.db();
     let damaged = damage_database(&db, damage);
 
     // The kiosk starts and reports to the central server; staff see what happened.
@@ -464,7 +269,9 @@ async fn a_damaged_database(
         errors.iter().any(|e| *e == format!("ERROR: {detail}")),
         "{damage:?}: {errors:?}"
     );
-    let shown = fleet_errors(base, name).await;
+    let shown = fleet_errors(base, name)
+        .await
+        .expect("the kiosk is in the fleet");
     assert!(shown.contains(summary), "the fleet view shows {shown:?}");
 
     // The damaged file is kept as it was found, for forensics.
@@ -480,10 +287,10 @@ async fn a_damaged_database(
     }
 
     // A fresh database: the catalog comes back from the server, not from the damaged file.
-    let fresh = DamagedKiosk::procedures(&kiosk.ok(&["catalog", "stats", "--json"]).await);
+    let fresh = kiosk.procedures().await;
     assert_eq!(fresh, 0);
     kiosk.ok(&["sync"]).await;
-    let synced = DamagedKiosk::procedures(&kiosk.ok(&["catalog", "stats", "--json"]).await);
+    let synced = kiosk.procedures().await;
     assert_eq!(synced, catalog_size);
 
     // What was recovered is sent; the dossier the server had is not filed twice.
@@ -539,10 +346,7 @@ async fn a_damaged_database_is_set_aside_rebuilt_and_reported() {
     let server_dir = tempfile::tempdir().unwrap();
     let server = common::spawn_central(server_dir.path(), DEMO_CATALOG).await;
     let config = common::central_config(server_dir.path());
-    motcua_central::open_operations(&config)
-        .unwrap()
-        .add_staff(STAFF.0, STAFF.1, time::OffsetDateTime::now_utc())
-        .unwrap();
+    add_staff(&config);
     let base = server.base_url();
     a_damaged_database(Damage::PageInTheMiddle, "quay-7", &base, &config).await;
     a_damaged_database(Damage::Header, "quay-8", &base, &config).await;

@@ -7,20 +7,14 @@
 
 mod common;
 
-use std::os::unix::net::UnixDatagram;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::display::{Killed, virtual_display};
+use common::notify::NotifySocket;
 
-fn receive(socket: &UnixDatagram, deadline: Instant) -> Option<String> {
-    let left = deadline.checked_duration_since(Instant::now())?;
-    socket
-        .set_read_timeout(Some(left.max(Duration::from_millis(1))))
-        .unwrap();
-    let mut buffer = [0u8; 4096];
-    let n = socket.recv(&mut buffer).ok()?;
-    Some(String::from_utf8_lossy(&buffer[..n]).trim_end().to_owned())
+fn receive(socket: &NotifySocket, deadline: Instant) -> Option<String> {
+    socket.receive(deadline).map(|notice| notice.text)
 }
 
 #[test]
@@ -29,7 +23,7 @@ fn ready_then_watchdog_pings_from_the_ui_thread_until_it_freezes() {
     let dir = tempfile::tempdir().unwrap();
     let (_xvfb, display) = virtual_display();
     let socket_path = dir.path().join("notify.sock");
-    let socket = UnixDatagram::bind(&socket_path).unwrap();
+    let socket = NotifySocket::bind(&socket_path);
     let config = dir.path().join("kiosk.toml");
     std::fs::write(&config, "").unwrap();
 

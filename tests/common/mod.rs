@@ -1,9 +1,13 @@
 #![allow(dead_code)]
 
+pub mod damaged_db;
 pub mod display;
+pub mod fleet_view;
+pub mod kiosk_cli;
+pub mod notify;
 pub mod ui;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use motcua_central::catalog::import::import_text;
 use motcua_central::{CentralConfig, RunningServer};
@@ -142,4 +146,25 @@ pub fn png_page() -> Vec<u8> {
         writer.write_image_data(&pixels).expect("png data");
     }
     bytes
+}
+
+/// Every file under `dir`, at any depth.
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.extend(walk(&path));
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+pub fn sha256(bytes: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).to_vec()
 }
