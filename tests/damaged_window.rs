@@ -17,7 +17,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::damaged_db::{DAMAGE_BYTE, Damage, damage_database, damage_under_a_running_kiosk};
-use common::display::{Killed, virtual_display};
+use common::display::{Killed, Xvfb, virtual_display};
 use common::fleet_view::{add_staff, dossier_count, fleet_errors};
 use common::kiosk_cli::{CITIZEN_ID, KioskCli, NAME, PHONE};
 use common::notify::{Notice, NotifySocket};
@@ -80,7 +80,7 @@ struct Window {
     notify: NotifySocket,
     /// Its standard error: the log of every start of the process.
     log: PathBuf,
-    _display: Killed,
+    _display: Xvfb,
     _dir: tempfile::TempDir,
 }
 

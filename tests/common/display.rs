@@ -14,8 +14,29 @@ impl Drop for Killed {
     }
 }
 
+/// An X server stopped when dropped. Asked to stop (SIGTERM), Xvfb removes its socket and lock
+/// file; killed, it leaves them in /tmp, where they pile up over test runs and use up the
+/// display numbers.
+pub struct Xvfb(Killed);
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let pid = nix::unistd::Pid::from_raw(self.0.0.id() as i32);
+        if nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).is_ok() {
+            let deadline = Instant::now() + Duration::from_secs(3);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.0.0.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        // `Killed` kills it when a polite stop did not work.
+    }
+}
+
 /// Xvfb on a free display number; returns the process and `:N`.
-pub fn virtual_display() -> (Killed, String) {
+pub fn virtual_display() -> (Xvfb, String) {
     for _ in 0..20 {
         let n = 200 + rand::random::<u16>() % 600;
         if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
@@ -38,7 +59,7 @@ pub fn virtual_display() -> (Killed, String) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-                return (child, format!(":{n}"));
+                return (Xvfb(child), format!(":{n}"));
             }
             if let Ok(Some(_)) = child.0.try_wait() {
                 break;
