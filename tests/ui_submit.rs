@@ -8,8 +8,8 @@
 
 mod common;
 
-use common::png_page;
 use common::ui::{Harness, decode_qr, pages, submit};
+use common::{png_page, walk};
 
 use std::io::Write;
 use std::time::Duration;
@@ -277,19 +277,4 @@ fn visitor_submits_a_dossier() {
     assert!(left.is_empty(), "{left:?}");
     assert!(walk(&kiosk_dir.path().join("outbox")).is_empty());
     runtime.block_on(server.stop());
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                out.extend(walk(&path));
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out
 }
