@@ -8,18 +8,14 @@ mod common;
 
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::central_config;
+use common::kiosk_cli::{CITIZEN_ID, NAME, PHONE, enroll, jpeg, pdf, stderr, write_applicant};
 use motcua_central::catalog::import::import_text;
 use motcua_central::{CentralConfig, DEMO_CATALOG, RunningServer};
-use motcua_kiosk::operations::Credential;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-
-const NAME: &str = "Trần Thị Bích Ngọc";
-const CITIZEN_ID: &str = "079190004321";
-const PHONE: &str = "0987654321";
 
 struct Setup {
     server_dir: tempfile::TempDir,
@@ -46,14 +42,8 @@ impl Setup {
         // Later restarts come back on the same address, as a real server does.
         config.listen = server.addr;
         let base = server.base_url();
-        let credential = motcua_central::issue_kiosk_credential(&config, "quay-3").unwrap();
-        Credential {
-            server_url: base.clone(),
-            kiosk_name: "quay-3".into(),
-            credential,
-        }
-        .save(kiosk_dir.path())
-        .unwrap();
+        enroll(kiosk_dir.path(), &base, &config, "quay-3");
+        write_applicant(files_dir.path());
         let setup = Self {
             server_dir,
             kiosk_dir,
@@ -63,36 +53,13 @@ impl Setup {
         };
         let out = setup.kiosk(&["sync"], None).await;
         assert!(out.status.success(), "{}", stderr(&out));
-        std::fs::write(
-            setup.files_dir.path().join("applicant.json"),
-            serde_json::json!({
-                "full_name": NAME,
-                "citizen_id": CITIZEN_ID,
-                "birth_date": "12/05/1990",
-                "phone": PHONE,
-                "address": "12 Lê Lợi, phường Bến Nghé, TP. Hồ Chí Minh",
-            })
-            .to_string(),
-        )
-        .unwrap();
         (setup, server)
     }
 
     /// Runs the kiosk binary; `fault` arms a crash point.
     async fn kiosk(&self, args: &[&str], fault: Option<&str>) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_motcua-kiosk"));
-        command
-            .arg("--data-dir")
-            .arg(self.kiosk_dir.path())
-            .arg("--server")
-            .arg(&self.base)
-            .args(args)
-            .env_remove("MOTCUA_KIOSK_SERVER_URL")
-            .env("RUST_LOG", "debug");
-        match fault {
-            Some(point) => command.env("MOTCUA_FAULT_POINT", point),
-            None => command.env_remove("MOTCUA_FAULT_POINT"),
-        };
+        let mut command =
+            common::kiosk_cli::command(self.kiosk_dir.path(), &self.base, args, fault);
         tokio::task::spawn_blocking(move || command.output().unwrap())
             .await
             .unwrap()
@@ -181,26 +148,10 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 fn report(out: &Output) -> Value {
     assert!(out.status.success(), "{}", stderr(out));
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
-}
-
-fn jpeg(size: usize) -> Vec<u8> {
-    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F'];
-    bytes.extend((0..size).map(|i| (i * 31 % 251) as u8));
-    bytes
-}
-
-fn pdf(size: usize) -> Vec<u8> {
-    let mut bytes = b"%PDF-1.7\n".to_vec();
-    bytes.extend((0..size).map(|i| (i * 7 % 253) as u8));
-    bytes
 }
 
 fn sha256(bytes: &[u8]) -> String {

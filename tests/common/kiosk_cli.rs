@@ -2,7 +2,7 @@
 //! real central server: how tests leave a kiosk in a given state (a synced catalog, dossiers whose
 //! delivery was cut short) exactly as the kiosk itself would.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use motcua_central::CentralConfig;
@@ -32,25 +32,8 @@ impl KioskCli {
             base: base.to_owned(),
             logs: String::new(),
         };
-        Credential {
-            server_url: base.to_owned(),
-            kiosk_name: name.to_owned(),
-            credential: motcua_central::issue_kiosk_credential(config, name).unwrap(),
-        }
-        .save(kiosk.dir.path())
-        .unwrap();
-        std::fs::write(
-            kiosk.files.path().join("applicant.json"),
-            serde_json::json!({
-                "full_name": NAME,
-                "citizen_id": CITIZEN_ID,
-                "birth_date": "12/05/1990",
-                "phone": PHONE,
-                "address": "12 Lê Lợi, phường Bến Nghé, TP. Hồ Chí Minh",
-            })
-            .to_string(),
-        )
-        .unwrap();
+        enroll(kiosk.dir.path(), base, config, name);
+        write_applicant(kiosk.files.path());
         kiosk
     }
 
@@ -60,19 +43,7 @@ impl KioskCli {
 
     /// Runs the kiosk with `args`, stopped at the fault point `fault` if there is one.
     pub async fn run(&mut self, args: &[&str], fault: Option<&str>) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_motcua-kiosk"));
-        command
-            .arg("--data-dir")
-            .arg(self.dir.path())
-            .arg("--server")
-            .arg(&self.base)
-            .args(args)
-            .env_remove("MOTCUA_KIOSK_SERVER_URL")
-            .env("RUST_LOG", "debug");
-        match fault {
-            Some(point) => command.env("MOTCUA_FAULT_POINT", point),
-            None => command.env_remove("MOTCUA_FAULT_POINT"),
-        };
+        let mut command = command(self.dir.path(), &self.base, args, fault);
         let out = tokio::task::spawn_blocking(move || command.output().unwrap())
             .await
             .unwrap();
@@ -127,17 +98,65 @@ impl KioskCli {
     }
 }
 
+/// Saves in `dir` the credential `config`'s server issues to kiosk `name`, as enrollment does.
+pub fn enroll(dir: &Path, base: &str, config: &CentralConfig, name: &str) {
+    Credential {
+        server_url: base.to_owned(),
+        kiosk_name: name.to_owned(),
+        credential: motcua_central::issue_kiosk_credential(config, name).unwrap(),
+    }
+    .save(dir)
+    .unwrap();
+}
+
+/// Writes the visitor's `applicant.json` (`NAME`, `CITIZEN_ID`, `PHONE`) in `dir`.
+pub fn write_applicant(dir: &Path) -> PathBuf {
+    let path = dir.join("applicant.json");
+    std::fs::write(
+        &path,
+        serde_json::json!({
+            "full_name": NAME,
+            "citizen_id": CITIZEN_ID,
+            "birth_date": "12/05/1990",
+            "phone": PHONE,
+            "address": "12 Lê Lợi, phường Bến Nghé, TP. Hồ Chí Minh",
+        })
+        .to_string(),
+    )
+    .unwrap();
+    path
+}
+
+/// The kiosk binary on data directory `dir` with server `base`, stopped at the fault point
+/// `fault` if there is one, logging at debug level.
+pub fn command(dir: &Path, base: &str, args: &[&str], fault: Option<&str>) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_motcua-kiosk"));
+    command
+        .arg("--data-dir")
+        .arg(dir)
+        .arg("--server")
+        .arg(base)
+        .args(args)
+        .env_remove("MOTCUA_KIOSK_SERVER_URL")
+        .env("RUST_LOG", "debug");
+    match fault {
+        Some(point) => command.env("MOTCUA_FAULT_POINT", point),
+        None => command.env_remove("MOTCUA_FAULT_POINT"),
+    };
+    command
+}
+
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-fn jpeg(size: usize) -> Vec<u8> {
+pub fn jpeg(size: usize) -> Vec<u8> {
     let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F'];
     bytes.extend((0..size).map(|i| (i * 31 % 251) as u8));
     bytes
 }
 
-fn pdf(size: usize) -> Vec<u8> {
+pub fn pdf(size: usize) -> Vec<u8> {
     let mut bytes = b"%PDF-1.7\n".to_vec();
     bytes.extend((0..size).map(|i| (i * 7 % 253) as u8));
     bytes
