@@ -1,6 +1,5 @@
 //! A real X display for tests that run the kiosk's real window: Xvfb on a free display number.
 
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -35,37 +34,39 @@ impl Drop for Xvfb {
     }
 }
 
-/// Xvfb on a free display number; returns the process and `:N`.
+/// Xvfb on a display number it picks itself (`-displayfd`: the first one without a lock file,
+/// written to its standard output once it accepts connections); returns the process and `:N`.
+/// Tests that pick a number themselves race: two tests running at once can pick the same free
+/// number, one Xvfb then fails, and its test talks to the other's display until it goes away.
 pub fn virtual_display() -> (Xvfb, String) {
-    for _ in 0..20 {
-        let n = 200 + rand::random::<u16>() % 600;
-        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-            continue;
-        }
-        let child = Command::new("Xvfb")
-            .args([
-                &format!(":{n}"),
-                "-screen",
-                "0",
-                "1080x1920x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb must be installed (scripts/test installs it: apt-get install xvfb)");
-        let mut child = Killed(child);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-                return (Xvfb(child), format!(":{n}"));
-            }
-            if let Ok(Some(_)) = child.0.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-    panic!("cannot start Xvfb");
+    let mut child = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1080x1920x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb must be installed (scripts/test installs it: apt-get install xvfb)");
+    let stdout = child.stdout.take().expect("Xvfb's standard output");
+    let child = Xvfb(Killed(child));
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line);
+        let _ = sender.send(line);
+    });
+    let line = receiver
+        .recv_timeout(Duration::from_secs(20))
+        .expect("Xvfb did not say its display number within 20 s");
+    let number: u32 = line
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("Xvfb did not start (it said {line:?})"));
+    (child, format!(":{number}"))
 }
