@@ -128,9 +128,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         );
                     }
                 }
-                tokio::signal::ctrl_c()
-                    .await
-                    .context("cannot wait for Ctrl-C")?;
+                let signal = stop_signal().await?;
+                tracing::info!("{signal}: stopping; requests in flight finish first");
                 server.stop().await;
                 Ok(())
             })
@@ -179,4 +178,18 @@ fn load_demo(config: &CentralConfig) -> anyhow::Result<()> {
         tracing::info!(added, "demo dossiers loaded");
     }
     Ok(())
+}
+
+/// Waits for Ctrl-C (SIGINT) or SIGTERM, what systemd and `docker stop` send, and names it: both
+/// stop the server gracefully.
+async fn stop_signal() -> anyhow::Result<&'static str> {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot listen for SIGTERM")?;
+    tokio::select! {
+        interrupted = tokio::signal::ctrl_c() => {
+            interrupted.context("cannot wait for Ctrl-C")?;
+            Ok("SIGINT")
+        }
+        _ = terminate.recv() => Ok("SIGTERM"),
+    }
 }

@@ -249,3 +249,68 @@ fn demo_receipts_are_written_with_a_readme() {
         );
     }
 }
+
+/// `serve` stops gracefully on SIGTERM, what systemd sends to stop the unit, as it does on
+/// Ctrl-C: a request already begun is answered, then the process exits with success (killed by
+/// the signal, it would cut the request and exit with "terminated").
+#[test]
+fn serve_stops_gracefully_on_sigterm() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("central.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_motcua-central"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+
+    // A request begun (its headers not finished) when the signal comes.
+    let mut request = std::net::TcpStream::connect(&addr).unwrap();
+    request
+        .write_all(format!("GET /api/v1/health HTTP/1.1\r\nHost: {addr}\r\n").as_bytes())
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "it waits for the request in flight: {}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+    request.write_all(b"Connection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    request.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running 20 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(status.success(), "{status:?}: {log}");
+    assert!(log.contains("SIGTERM: stopping"), "{log}");
+}

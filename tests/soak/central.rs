@@ -1,6 +1,6 @@
 //! The central server as its own process (the real `motcua-central serve` binary), so the soak
 //! can kill it (`SIGKILL`, as a power cut or the OOM killer would) or stop it gracefully
-//! (`SIGINT`, what `serve` stops gracefully on), and start it again on the same data directory.
+//! (`SIGINT`, which `serve` stops gracefully on, as on SIGTERM), and start it again on the same data directory.
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -93,7 +93,7 @@ impl CentralProcess {
                 let _ = child.kill();
             }
             Stop::Graceful => {
-                // SIGINT, as Ctrl-C sends: what `serve` waits for to stop gracefully. The
+                // SIGINT, as Ctrl-C sends (`serve` stops gracefully on it and on SIGTERM). The
                 // shell's own `kill`, so no extra package is needed.
                 let _ = Command::new("sh")
                     .args(["-c", &format!("kill -INT {}", child.id())])
