@@ -14,13 +14,16 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use motcua_kiosk::app::{
     AppWindow, DetailAdapter, IdleAdapter, KeyboardAdapter, Nav, Screen, SearchAdapter,
     StatusAdapter, StatusView,
 };
-use slint::{ComponentHandle, Model, ModelRc, Timer, TimerMode};
+use motcua_kiosk::storage::StorageHandle;
+use slint::{ComponentHandle, Model, Timer, TimerMode};
 
 #[path = "kiosk_fixture.rs"]
 mod kiosk_fixture;
@@ -56,13 +59,8 @@ fn sample(session: usize) -> Sample {
 
 enum Step {
     Start,
-    Typing {
-        typed: usize,
-        before: ModelRc<motcua_kiosk::app::ProcedureRow>,
-    },
-    Detail {
-        code: slint::SharedString,
-    },
+    Typing { typed: usize },
+    Detail { code: slint::SharedString },
     Status,
 }
 
@@ -76,6 +74,10 @@ struct Driver {
     every: usize,
     samples: Vec<Sample>,
     step_started: Instant,
+    storage: StorageHandle,
+    /// Keys pressed so far, and keys whose results the UI thread has shown (see `type_next`).
+    keys_pressed: usize,
+    keys_answered: Arc<AtomicUsize>,
 }
 
 impl Driver {
@@ -111,12 +113,13 @@ impl Driver {
                 ui.global::<KeyboardAdapter>().set_shown(true);
                 Some(self.type_next(&ui, 0))
             }
-            Step::Typing { typed, before } => {
+            Step::Typing { typed } => {
+                let typed = *typed;
                 let results = ui.global::<SearchAdapter>().get_results();
-                if results == *before {
+                if self.keys_answered.load(Ordering::SeqCst) < self.keys_pressed {
                     None
-                } else if *typed < QUERY.chars().count() {
-                    Some(self.type_next(&ui, *typed))
+                } else if typed < QUERY.chars().count() {
+                    Some(self.type_next(&ui, typed))
                 } else {
                     let Some(first) = results.row_data(0) else {
                         panic!("{QUERY:?} found nothing");
@@ -150,15 +153,24 @@ impl Driver {
         }
     }
 
-    fn type_next(&self, ui: &AppWindow, typed: usize) -> Step {
-        let before = ui.global::<SearchAdapter>().get_results();
+    /// Presses the next key. The results are updated in place (the model stays the same
+    /// object), so their arrival is not visible from outside: a marker queued on the storage
+    /// worker behind the key's search posts itself to the event loop, behind the results the
+    /// search posted there, and counts the key as answered when it runs.
+    fn type_next(&mut self, ui: &AppWindow, typed: usize) -> Step {
         let key = QUERY.chars().nth(typed).unwrap_or(' ');
         ui.global::<KeyboardAdapter>()
             .invoke_key(key.to_string().into());
-        Step::Typing {
-            typed: typed + 1,
-            before,
-        }
+        self.keys_pressed += 1;
+        let answered = self.keys_answered.clone();
+        self.storage
+            .post(move |_| {
+                let _ = slint::invoke_from_event_loop(move || {
+                    answered.fetch_add(1, Ordering::SeqCst);
+                });
+            })
+            .expect("the storage worker is running");
+        Step::Typing { typed: typed + 1 }
     }
 }
 
@@ -187,6 +199,9 @@ fn main() -> anyhow::Result<()> {
         every,
         samples: Vec::new(),
         step_started: Instant::now(),
+        storage: fixture.kiosk.storage.clone(),
+        keys_pressed: 0,
+        keys_answered: Arc::new(AtomicUsize::new(0)),
     }));
     let timer = Timer::default();
     let ticking = driver.clone();
