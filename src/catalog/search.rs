@@ -103,7 +103,7 @@ pub struct SearchIndex {
     /// Per document and section (in `Section::ALL` order), the first letters of its words
     /// (`initial_bit`). A single letter typed after other words only narrows what they found;
     /// these answer "has a word starting with it" without walking the postings of every word
-    /// that starts with that letter, which at 50,000 procedures was most of such a keystroke.
+    /// that starts with that letter, a large part of such a keystroke at 50,000 procedures.
     initials: Vec<[u32; 5]>,
 }
 
