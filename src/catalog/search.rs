@@ -767,13 +767,18 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn pruned_ranking_finds_what_scoring_every_candidate_finds() {
-        let mut procedures = motcua_central::catalog::generate::generate(4_000, 7).procedures;
+    /// `count` generated procedures plus the demo catalog's, indexed; and how many there are.
+    fn generated_index(count: usize, seed: u64) -> (SearchIndex, usize) {
+        let mut procedures = motcua_central::catalog::generate::generate(count, seed).procedures;
         let demo: motcua_protocol::CatalogFile =
             serde_json::from_str(motcua_central::DEMO_CATALOG).unwrap();
         procedures.extend(demo.procedures);
-        let index = SearchIndex::build(&procedures);
+        (SearchIndex::build(&procedures), procedures.len())
+    }
+
+    #[test]
+    fn pruned_ranking_finds_what_scoring_every_candidate_finds() {
+        let (index, _) = generated_index(4_000, 7);
         let keystrokes = typed(&[
             "cap giay phep xay dung",
             "xac nhan tinh trang hon nhan",
@@ -796,12 +801,7 @@ mod tests {
 
     #[test]
     fn a_letter_after_other_words_narrows_by_first_letters_to_what_the_postings_give() {
-        let mut procedures = motcua_central::catalog::generate::generate(3_000, 11).procedures;
-        let demo: motcua_protocol::CatalogFile =
-            serde_json::from_str(motcua_central::DEMO_CATALOG).unwrap();
-        procedures.extend(demo.procedures);
-        let index = SearchIndex::build(&procedures);
-        let all = procedures.len();
+        let (index, all) = generated_index(3_000, 11);
         let codes = |query: &str, narrowing| -> std::collections::BTreeSet<String> {
             index
                 .search_with(query, all, Ranking::Every, narrowing)
