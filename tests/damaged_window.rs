@@ -55,6 +55,15 @@ impl Central {
         }
     }
 
+    /// Kiosk `name`, enrolled and with the demo catalog synced; and how many procedures it has.
+    fn synced_kiosk(&self, name: &str) -> (KioskCli, u64) {
+        let mut kiosk = KioskCli::enrolled(&self.base, &self.config, name);
+        self.runtime.block_on(kiosk.ok(&["sync"]));
+        let catalog_size = self.runtime.block_on(kiosk.procedures());
+        assert!(catalog_size > 10);
+        (kiosk, catalog_size)
+    }
+
     /// The fleet view's recent errors of kiosk `name` once one satisfies `wanted`.
     fn fleet_errors_once(&self, name: &str, wanted: impl Fn(&str) -> bool) -> Vec<String> {
         eventually(&format!("the fleet view shows it for {name}"), || {
@@ -235,12 +244,9 @@ fn delivered(db: &Path) -> Option<Vec<String>> {
 fn started_on_a_damaged_database_the_window_comes_up_and_recovers() {
     let central = Central::start();
     let name = "quay-5";
-    let mut kiosk = KioskCli::enrolled(&central.base, &central.config, name);
-    // A synced catalog, and two dossiers waiting in the outbox: the server already has the first
-    // (the kiosk died before it could record the receipt), the second never left the kiosk.
-    central.runtime.block_on(kiosk.ok(&["sync"]));
-    let catalog_size = central.runtime.block_on(kiosk.procedures());
-    assert!(catalog_size > 10);
+    let (mut kiosk, catalog_size) = central.synced_kiosk(name);
+    // Two dossiers waiting in the outbox: the server already has the first (the kiosk died
+    // before it could record the receipt), the second never left the kiosk.
     let before = dossier_count(&central.config);
     central.runtime.block_on(async {
         kiosk.submit_killed_at("after_complete").await;
@@ -318,10 +324,7 @@ fn started_on_a_damaged_database_the_window_comes_up_and_recovers() {
 fn damage_met_while_the_window_runs_restarts_it_at_home_on_a_fresh_database() {
     let central = Central::start();
     let name = "quay-6";
-    let mut kiosk = KioskCli::enrolled(&central.base, &central.config, name);
-    central.runtime.block_on(kiosk.ok(&["sync"]));
-    let catalog_size = central.runtime.block_on(kiosk.procedures());
-    assert!(catalog_size > 10);
+    let (kiosk, catalog_size) = central.synced_kiosk(name);
     let db = kiosk.db();
 
     let mut window = Window::start(kiosk.dir.path(), &central.base);

@@ -10,8 +10,8 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::central_config;
 use common::kiosk_cli::{CITIZEN_ID, NAME, PHONE, enroll, jpeg, pdf, stderr, write_applicant};
+use common::{central_config, walk};
 use motcua_central::catalog::import::import_text;
 use motcua_central::{CentralConfig, DEMO_CATALOG, RunningServer};
 use serde_json::Value;
@@ -95,10 +95,7 @@ impl Setup {
     }
 
     fn dossier_count(&self) -> u64 {
-        motcua_central::open_dossiers(&self.config)
-            .unwrap()
-            .count()
-            .unwrap()
+        common::fleet_view::dossier_count(&self.config)
     }
 
     fn outbox(&self) -> Vec<Value> {
@@ -114,33 +111,27 @@ impl Setup {
 
     /// Nothing of the visitor is left on the kiosk's disk: no pages, no name, ID or phone.
     fn assert_no_personal_data_left(&self) {
+        let root = self.kiosk_dir.path();
         let mut found = Vec::new();
-        visit(self.kiosk_dir.path(), &mut |path| {
+        // The demo mode's embedded server keeps its own data; only the kiosk's is checked.
+        let kiosk_files = walk(root).into_iter().filter(|path| {
+            !path
+                .parent()
+                .and_then(|dir| dir.strip_prefix(root).ok())
+                .is_some_and(|dir| dir.components().any(|c| c.as_os_str() == "demo-central"))
+        });
+        for path in kiosk_files {
             if path.extension().is_some_and(|e| e == "jpg" || e == "pdf") {
                 found.push(format!("page file {}", path.display()));
             }
-            let bytes = std::fs::read(path).unwrap_or_default();
+            let bytes = std::fs::read(&path).unwrap_or_default();
             for secret in [NAME, CITIZEN_ID, PHONE] {
                 if contains(&bytes, secret.as_bytes()) {
                     found.push(format!("{secret:?} in {}", path.display()));
                 }
             }
-        });
-        assert!(found.is_empty(), "left on the kiosk: {found:?}");
-    }
-}
-
-fn visit(dir: &Path, f: &mut impl FnMut(&Path)) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            if path.file_name().is_some_and(|n| n == "demo-central") {
-                continue;
-            }
-            visit(&path, f);
-        } else {
-            f(&path);
         }
+        assert!(found.is_empty(), "left on the kiosk: {found:?}");
     }
 }
 

@@ -824,10 +824,8 @@ async fn a_request_past_the_declared_size_keeps_nothing_even_while_a_write_is_on
     captured_logs();
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path());
-    let mut catalog = motcua_central::open_catalog(&config).unwrap();
-    motcua_central::catalog::import::import_text(&mut catalog, DEMO_CATALOG).unwrap();
-    drop(catalog);
-    let kiosk = motcua_central::issue_kiosk_credential(&config, "quay-1").unwrap();
+    common::import_demo_catalog(&config);
+    let kiosk = keys(dir.path()).kiosk;
     let mut router = motcua_central::http::app(motcua_central::app_state(config).unwrap());
     const PIECE: usize = 2 * 1024 * 1024;
     let document = pdf(PIECE + 1000, 12);

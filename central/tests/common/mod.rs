@@ -21,9 +21,14 @@ pub fn config(dir: &Path) -> CentralConfig {
 pub async fn spawn_with(dir: &Path, tune: impl FnOnce(&mut CentralConfig)) -> RunningServer {
     let mut config = config(dir);
     tune(&mut config);
-    let mut store = motcua_central::open_catalog(&config).unwrap();
-    import_text(&mut store, DEMO_CATALOG).unwrap();
+    import_demo_catalog(&config);
     motcua_central::start(config).await.unwrap()
+}
+
+/// Imports the demo catalog into the data directory of `config`.
+pub fn import_demo_catalog(config: &CentralConfig) {
+    let mut store = motcua_central::open_catalog(config).unwrap();
+    import_text(&mut store, DEMO_CATALOG).unwrap();
 }
 
 pub async fn spawn(dir: &Path) -> RunningServer {
