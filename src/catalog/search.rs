@@ -78,6 +78,9 @@ struct RankKeys {
     /// Range in `flat_words` of the keywords' word ids, keywords separated by `SEPARATOR`.
     keywords: (u32, u32),
     name_len: u16,
+    /// How many keywords have 1, 2, … 8 words, four bits each (at most 15): only a keyword of
+    /// exactly as many words as the query can earn the whole-keyword bonus.
+    keyword_sizes: u32,
 }
 
 const SEPARATOR: u32 = u32::MAX;
@@ -98,8 +101,6 @@ pub struct SearchIndex {
     flat_words: Vec<u32>,
     words: Vec<Word>,
     variants: Vec<Variant>,
-    /// The most keywords any procedure has: it bounds the phrase bonus ranking can add.
-    max_keywords: usize,
     /// Per document and section (in `Section::ALL` order), the first letters of its words
     /// (`initial_bit`). A single letter typed after other words only narrows what they found;
     /// these answer "has a word starting with it" without walking the postings of every word
@@ -193,6 +194,10 @@ impl Found {
 }
 
 const MAX_TERMS: usize = 8;
+/// Ranking scores the bonus of this many times `limit` candidates first (see `search_with`).
+const SAMPLE: usize = 4;
+/// What a name starting with the query earns.
+const NAME_START_BONUS: f32 = 1.5;
 const EXACT: f32 = 1.0;
 const TYPO: f32 = 0.6;
 const TYPO_PREFIX: f32 = 0.5;
@@ -333,30 +338,34 @@ impl SearchIndex {
             let name_start = flat_words.len() as u32;
             flat_words.extend(ids(&name));
             let keywords_start = flat_words.len() as u32;
+            let mut keyword_sizes = 0u32;
             for (i, keyword) in keywords.iter().enumerate() {
                 if i > 0 {
                     flat_words.push(SEPARATOR);
                 }
-                flat_words.extend(ids(keyword));
+                let keyword = ids(keyword);
+                if (1..=MAX_TERMS).contains(&keyword.len()) {
+                    let shift = 4 * (keyword.len() - 1);
+                    if (keyword_sizes >> shift) & 0xF < 0xF {
+                        // Saturates at 15, which `bonus_bound` reads as "no bound".
+                        keyword_sizes += 1 << shift;
+                    }
+                }
+                flat_words.extend(keyword);
             }
             keys.push(RankKeys {
                 name: (name_start, keywords_start),
                 keywords: (keywords_start, flat_words.len() as u32),
                 name_len: u16::try_from(doc.name.len()).unwrap_or(u16::MAX),
+                keyword_sizes,
             });
         }
-        let max_keywords = procedures
-            .iter()
-            .map(|p| p.keywords.len())
-            .max()
-            .unwrap_or(0);
         Self {
             docs,
             keys,
             flat_words,
             words,
             variants,
-            max_keywords,
             initials,
         }
     }
@@ -385,6 +394,95 @@ impl SearchIndex {
             return Vec::new();
         }
         let n = terms.len();
+        let (found, matched_word) = self.find(&terms, narrowing);
+        let required = n - n / 3;
+        // One or two letters typed so far match most of the catalog; phrases mean nothing yet, so
+        // rank those on match quality and on whether the name starts with them, and stay fast.
+        let first_letters = n == 1 && terms[0].is_short_fragment();
+        let Found { best, hits, .. } = &found;
+        // The match score first, for every candidate: cheap, and most of the final score.
+        let mut candidates: Vec<(f32, u32)> = found
+            .in_document_order()
+            .filter_map(|doc_id| {
+                let row = &best[doc_id as usize * n..doc_id as usize * n + n];
+                let coverage = row.iter().filter(|s| **s > 0.0).count();
+                if coverage < required {
+                    return None;
+                }
+                Some((coverage as f32 * 1000.0 + row.iter().sum::<f32>(), doc_id))
+            })
+            .collect();
+        // The phrase bonus is the costly part, and a few letters into a query tens of thousands
+        // of procedures match, most with about the same match score. So the bonus is first
+        // computed for the `SAMPLE × limit` best match scores, whose `limit`-th best final score
+        // no result can be below; every other candidate whose match score plus the most its
+        // bonus can add (`bonus_bound`) stays under it cannot reach the results and is not scored.
+        let bonus = |doc_id: u32| {
+            let keys = self.keys[doc_id as usize];
+            if first_letters {
+                self.name_start_bonus(keys, &matched_word)
+            } else {
+                self.phrase_bonus(keys, hits[doc_id as usize], &matched_word, n)
+            }
+        };
+        let mut ranked: Vec<(f32, u16, u32)> = Vec::new();
+        let sample = limit.saturating_mul(SAMPLE);
+        if ranking == Ranking::Pruned && candidates.len() > sample {
+            let by_match = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0);
+            candidates.select_nth_unstable_by(sample - 1, by_match);
+            let rest = candidates.split_off(sample);
+            ranked = candidates
+                .into_iter()
+                .map(|(matched, doc_id)| (matched + bonus(doc_id), self.name_len(doc_id), doc_id))
+                .collect();
+            let mut finals: Vec<f32> = ranked.iter().map(|r| r.0).collect();
+            let (_, threshold, _) = finals.select_nth_unstable_by(limit - 1, |a, b| b.total_cmp(a));
+            let threshold = *threshold;
+            candidates = rest
+                .into_iter()
+                .filter(|(matched, doc_id)| {
+                    let most = if first_letters {
+                        NAME_START_BONUS
+                    } else {
+                        self.bonus_bound(self.keys[*doc_id as usize], hits[*doc_id as usize], n)
+                    };
+                    matched + most >= threshold
+                })
+                .collect();
+        }
+        ranked.extend(
+            candidates
+                .into_iter()
+                .map(|(matched, doc_id)| (matched + bonus(doc_id), self.name_len(doc_id), doc_id)),
+        );
+        let order = |a: &(f32, u16, u32), b: &(f32, u16, u32)| {
+            b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
+        };
+        if ranked.len() > limit {
+            ranked.select_nth_unstable_by(limit - 1, order);
+            ranked.truncate(limit);
+        }
+        ranked.sort_unstable_by(order);
+        ranked
+            .into_iter()
+            .map(|(score, _, doc_id)| {
+                let doc = &self.docs[doc_id as usize];
+                SearchHit {
+                    code: doc.code.clone(),
+                    name: doc.name.clone(),
+                    field: doc.field.clone(),
+                    online: doc.online,
+                    score,
+                }
+            })
+            .collect()
+    }
+
+    /// What each query term matches: per document, its best score for each term and where it
+    /// matched (`Found`); per indexed word, which terms it matches (bit t for term t, so that
+    /// phrases are runs of consecutive bits).
+    fn find(&self, terms: &[Term], narrowing: Narrowing) -> (Found, Vec<u8>) {
+        let n = terms.len();
         let mut found = Found {
             n,
             best: vec![0f32; self.docs.len() * n],
@@ -392,9 +490,7 @@ impl SearchIndex {
             seen: vec![false; self.docs.len()],
             hits: vec![[0u8; 2]; self.docs.len()],
         };
-        // Bit t is set when the word matches query term t; phrases are runs of consecutive bits.
         let mut matched_word = vec![0u8; self.words.len()];
-
         for (t, term) in terms.iter().enumerate() {
             match term {
                 Term::Text {
@@ -454,82 +550,61 @@ impl SearchIndex {
                 }
             }
         }
+        (found, matched_word)
+    }
 
-        let required = n - n / 3;
-        // One or two letters typed so far match most of the catalog; phrases mean nothing yet, so
-        // rank those on match quality and on whether the name starts with them, and stay fast.
-        let first_letters = n == 1 && terms[0].is_short_fragment();
-        let Found { best, hits, .. } = &found;
-        // The match score first, for every candidate: cheap, and most of the final score.
-        let mut candidates: Vec<(f32, u32)> = found
-            .in_document_order()
-            .filter_map(|doc_id| {
-                let row = &best[doc_id as usize * n..doc_id as usize * n + n];
-                let coverage = row.iter().filter(|s| **s > 0.0).count();
-                if coverage < required {
-                    return None;
-                }
-                Some((coverage as f32 * 1000.0 + row.iter().sum::<f32>(), doc_id))
-            })
-            .collect();
-        // The phrase bonus is the costly part, and a few letters into a query tens of thousands
-        // of procedures match. The bonus adds at most `most_bonus` (see `phrase_bonus`), and a
-        // final score is at least the match score, so a candidate whose match score plus
-        // `most_bonus` stays under the `limit`-th best match score cannot reach the results.
-        if ranking == Ranking::Pruned && candidates.len() > limit {
-            let most_bonus = if first_letters {
-                1.5
-            } else {
-                let n = n as f32;
-                n + 6.5 + 0.8 * (n - 1.0) + 3.0 * self.max_keywords as f32
-            };
-            let mut scores: Vec<f32> = candidates.iter().map(|c| c.0).collect();
-            let (_, floor, _) = scores.select_nth_unstable_by(limit - 1, |a, b| b.total_cmp(a));
-            let floor = *floor;
-            candidates.retain(|c| c.0 + most_bonus >= floor);
-        }
-        let mut ranked: Vec<(f32, u16, u32)> = candidates
-            .into_iter()
-            .map(|(matched, doc_id)| {
-                let keys = self.keys[doc_id as usize];
-                let bonus = if first_letters {
-                    self.name_start_bonus(keys, &matched_word)
-                } else {
-                    self.phrase_bonus(keys, hits[doc_id as usize], &matched_word, n)
-                };
-                (matched + bonus, keys.name_len, doc_id)
-            })
-            .collect();
-        let order = |a: &(f32, u16, u32), b: &(f32, u16, u32)| {
-            b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
-        };
-        if ranked.len() > limit {
-            ranked.select_nth_unstable_by(limit - 1, order);
-            ranked.truncate(limit);
-        }
-        ranked.sort_unstable_by(order);
-        ranked
-            .into_iter()
-            .map(|(score, _, doc_id)| {
-                let doc = &self.docs[doc_id as usize];
-                SearchHit {
-                    code: doc.code.clone(),
-                    name: doc.name.clone(),
-                    field: doc.field.clone(),
-                    online: doc.online,
-                    score,
-                }
-            })
-            .collect()
+    fn name_len(&self, doc_id: u32) -> u16 {
+        self.keys[doc_id as usize].name_len
     }
 
     fn name_start_bonus(&self, keys: RankKeys, matched_word: &[u8]) -> f32 {
         let name = &self.flat_words[keys.name.0 as usize..keys.name.1 as usize];
         if starts_with_first_term(name, matched_word) {
-            1.5
+            NAME_START_BONUS
         } else {
             0.0
         }
+    }
+
+    /// The most `phrase_bonus` can give this document, read from what ranking already has at
+    /// hand: the words in its name, how many matches were in its name (`hits`; at least the
+    /// number of query terms found there, so at least any phrase's length), and how many of
+    /// its keywords have as many words as the query. Each part is the same expression as in
+    /// `phrase_bonus`, added in the same order, with every count at least as large, so the
+    /// rounded sum is at least the bonus.
+    fn bonus_bound(&self, keys: RankKeys, hits: [u8; 2], n: usize) -> f32 {
+        let mut bound = 0.0;
+        let [name_hits, keyword_hits] = hits;
+        let name_words = (keys.name.1 - keys.name.0) as usize;
+        if name_hits > 0 && name_words > 0 {
+            let name_hits = usize::from(name_hits);
+            bound += 4.0 * name_hits.min(name_words) as f32 / name_words as f32;
+            let run = if n == 1 || name_hits < 2 {
+                1
+            } else {
+                n.min(name_hits).min(name_words)
+            };
+            if run >= 2 {
+                bound += (run - 1) as f32 + 2.0 * run as f32 / name_words as f32;
+            }
+            if name_hits >= n {
+                bound += NAME_START_BONUS;
+            }
+        }
+        if keyword_hits >= 1 {
+            let whole = (keys.keyword_sizes >> (4 * (n - 1))) & 0xF;
+            if whole == 0xF {
+                // Fifteen or more: the count saturated, so there is no bound to rely on.
+                return f32::INFINITY;
+            }
+            for _ in 0..whole {
+                bound += 3.0;
+            }
+            if n >= 2 {
+                bound += 0.8 * (n - 1) as f32;
+            }
+        }
+        bound
     }
 
     /// Rewards query words found together, in order: in the name (more when they make up most of
@@ -554,7 +629,7 @@ impl SearchIndex {
                 bonus += (run.longest - 1) as f32 + 2.0 * run.longest as f32 / name.len() as f32;
             }
             if run.from_start >= n {
-                bonus += 1.5;
+                bonus += NAME_START_BONUS;
             }
         }
         if keyword_hits >= 1 {
@@ -774,6 +849,44 @@ mod tests {
             serde_json::from_str(motcua_central::DEMO_CATALOG).unwrap();
         procedures.extend(demo.procedures);
         (SearchIndex::build(&procedures), procedures.len())
+    }
+
+    #[test]
+    fn the_bonus_bound_is_never_below_the_phrase_bonus() {
+        let (index, _) = generated_index(3_000, 5);
+        let keystrokes = typed(&[
+            "dang ky khai sinh cho tre moi sinh",
+            "trích lục khai sinh",
+            "kết hôn với người nước ngoài",
+            "xin giấy xác nhận độc thân",
+            "cap giay phep xay dung",
+            "giay chung nhan quyen su dung dat",
+            "dangw kys thuowng tru",
+        ]);
+        let (mut compared, mut reached, mut whole_keywords) = (0, 0, 0);
+        for query in &keystrokes {
+            let terms = parse_query(query);
+            let n = terms.len();
+            for narrowing in [Narrowing::Initials, Narrowing::Postings] {
+                let (found, matched_word) = index.find(&terms, narrowing);
+                for &doc in &found.touched {
+                    let keys = index.keys[doc as usize];
+                    let hits = found.hits[doc as usize];
+                    let bonus = index.phrase_bonus(keys, hits, &matched_word, n);
+                    let bound = index.bonus_bound(keys, hits, n);
+                    assert!(bound >= bonus, "{query:?}, doc {doc}: {bound} < {bonus}");
+                    compared += 1;
+                    reached += usize::from(bound == bonus && bonus > 0.0);
+                    let whole = (keys.keyword_sizes >> (4 * (n - 1))) & 0xF;
+                    whole_keywords += usize::from(bound == bonus && hits[1] > 0 && whole > 0);
+                }
+            }
+        }
+        // The bound is exact where the whole name or a whole keyword is the query, so it is
+        // not a loose constant.
+        assert!(compared > 100_000, "{compared}");
+        assert!(reached > 100, "{reached}");
+        assert!(whole_keywords > 10, "{whole_keywords}");
     }
 
     #[test]
