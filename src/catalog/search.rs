@@ -608,8 +608,9 @@ impl SearchIndex {
     }
 
     /// Rewards query words found together, in order: in the name (more when they make up most of
-    /// it, most when the name starts with them), or as a whole keyword phrase. At most
-    /// `n + 6.5` for the name and `0.8 (n - 1) + 3` per keyword, which ranking relies on.
+    /// it, most when the name starts with them), or as a whole keyword phrase. Ranking skips
+    /// candidates by `bonus_bound`, which follows this part by part: change them together (the
+    /// unit test `the_bonus_bound_is_never_below_the_phrase_bonus` checks it).
     fn phrase_bonus(&self, keys: RankKeys, hits: [u8; 2], matched_word: &[u8], n: usize) -> f32 {
         let mut bonus = 0.0;
         let [name_hits, keyword_hits] = hits;
