@@ -83,6 +83,13 @@ struct RankKeys {
     keyword_sizes: u32,
 }
 
+impl RankKeys {
+    /// How many keywords have exactly `words` words (1–8); 15 means 15 or more.
+    fn keywords_of(&self, words: usize) -> u32 {
+        (self.keyword_sizes >> (4 * (words - 1))) & 0xF
+    }
+}
+
 const SEPARATOR: u32 = u32::MAX;
 
 /// One search result.
@@ -425,36 +432,36 @@ impl SearchIndex {
                 self.phrase_bonus(keys, hits[doc_id as usize], &matched_word, n)
             }
         };
+        let most = |doc_id: u32| {
+            if first_letters {
+                NAME_START_BONUS
+            } else {
+                self.bonus_bound(self.keys[doc_id as usize], hits[doc_id as usize], n)
+            }
+        };
+        let rank = |(matched, doc_id): (f32, u32)| {
+            (
+                matched + bonus(doc_id),
+                self.keys[doc_id as usize].name_len,
+                doc_id,
+            )
+        };
         let mut ranked: Vec<(f32, u16, u32)> = Vec::new();
         let sample = limit.saturating_mul(SAMPLE);
         if ranking == Ranking::Pruned && candidates.len() > sample {
             let by_match = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0);
             candidates.select_nth_unstable_by(sample - 1, by_match);
             let rest = candidates.split_off(sample);
-            ranked = candidates
-                .into_iter()
-                .map(|(matched, doc_id)| (matched + bonus(doc_id), self.name_len(doc_id), doc_id))
-                .collect();
+            ranked = candidates.into_iter().map(rank).collect();
             let mut finals: Vec<f32> = ranked.iter().map(|r| r.0).collect();
             let (_, threshold, _) = finals.select_nth_unstable_by(limit - 1, |a, b| b.total_cmp(a));
             let threshold = *threshold;
             candidates = rest
                 .into_iter()
-                .filter(|(matched, doc_id)| {
-                    let most = if first_letters {
-                        NAME_START_BONUS
-                    } else {
-                        self.bonus_bound(self.keys[*doc_id as usize], hits[*doc_id as usize], n)
-                    };
-                    matched + most >= threshold
-                })
+                .filter(|(matched, doc_id)| matched + most(*doc_id) >= threshold)
                 .collect();
         }
-        ranked.extend(
-            candidates
-                .into_iter()
-                .map(|(matched, doc_id)| (matched + bonus(doc_id), self.name_len(doc_id), doc_id)),
-        );
+        ranked.extend(candidates.into_iter().map(rank));
         let order = |a: &(f32, u16, u32), b: &(f32, u16, u32)| {
             b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
         };
@@ -553,10 +560,6 @@ impl SearchIndex {
         (found, matched_word)
     }
 
-    fn name_len(&self, doc_id: u32) -> u16 {
-        self.keys[doc_id as usize].name_len
-    }
-
     fn name_start_bonus(&self, keys: RankKeys, matched_word: &[u8]) -> f32 {
         let name = &self.flat_words[keys.name.0 as usize..keys.name.1 as usize];
         if starts_with_first_term(name, matched_word) {
@@ -592,7 +595,7 @@ impl SearchIndex {
             }
         }
         if keyword_hits >= 1 {
-            let whole = (keys.keyword_sizes >> (4 * (n - 1))) & 0xF;
+            let whole = keys.keywords_of(n);
             if whole == 0xF {
                 // Fifteen or more: the count saturated, so there is no bound to rely on.
                 return f32::INFINITY;
@@ -878,8 +881,8 @@ mod tests {
                     assert!(bound >= bonus, "{query:?}, doc {doc}: {bound} < {bonus}");
                     compared += 1;
                     reached += usize::from(bound == bonus && bonus > 0.0);
-                    let whole = (keys.keyword_sizes >> (4 * (n - 1))) & 0xF;
-                    whole_keywords += usize::from(bound == bonus && hits[1] > 0 && whole > 0);
+                    let whole = keys.keywords_of(n) > 0;
+                    whole_keywords += usize::from(bound == bonus && hits[1] > 0 && whole);
                 }
             }
         }
