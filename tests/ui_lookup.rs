@@ -238,7 +238,18 @@ fn switch_to_english_and_back(h: &Harness) {
 }
 
 fn going_home_forgets_the_visitor(h: &Harness) {
+    let index_remembers = || {
+        h.kiosk
+            .storage
+            .call_blocking(|s| s.index().remembers_a_query())
+            .unwrap()
+    };
+    assert!(
+        index_remembers(),
+        "the search index kept the last query (\"ket hon\")"
+    );
     h.tap("Về trang chủ");
+    assert!(!index_remembers(), "and forgot it with the visit");
     assert_eq!(h.screen(), Screen::Home);
     assert_eq!(h.ui.global::<SearchAdapter>().get_query(), "");
     assert_eq!(h.ui.global::<SearchAdapter>().get_results().row_count(), 0);

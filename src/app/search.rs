@@ -11,6 +11,7 @@ use slint::{ComponentHandle, Model, ModelRc, VecModel};
 use super::{AppWindow, FieldRow, Kiosk, ProcedureRow, SearchAdapter, model, procedure_rows};
 use crate::catalog::ProcedureSummary;
 use crate::input::Composer;
+use crate::storage::StorageHandle;
 
 const RESULT_LIMIT: usize = 60;
 const POPULAR_FIELDS: usize = 8;
@@ -18,6 +19,8 @@ const POPULAR_FIELDS: usize = 8;
 thread_local! {
     // The text being typed lives on the UI thread only, and is wiped by `clear`.
     static COMPOSER: RefCell<Composer> = RefCell::new(Composer::new());
+    // Where `clear` tells the search index to forget the last query.
+    static STORAGE: RefCell<Option<StorageHandle>> = const { RefCell::new(None) };
 }
 
 /// The search box: what the on-screen keyboard types while the search screen is shown.
@@ -63,6 +66,7 @@ pub fn wire(ui: &AppWindow, kiosk: &Rc<Kiosk>) -> Rc<SearchBox> {
         kiosk: kiosk.clone(),
         generation: Arc::new(AtomicU64::new(0)),
     });
+    STORAGE.with_borrow_mut(|storage| *storage = Some(kiosk.storage.clone()));
     let typed_box = search_box.clone();
     ui.global::<SearchAdapter>().on_typed(move |text| {
         COMPOSER.with_borrow_mut(|c| c.set_text(&text));
@@ -91,6 +95,7 @@ fn run_search(ui: &AppWindow, kiosk: &Kiosk, generation: &Arc<AtomicU64>, query:
     let mine = generation.fetch_add(1, Ordering::SeqCst) + 1;
     if query.trim().is_empty() {
         ui.global::<SearchAdapter>().set_results(ModelRc::default());
+        forget_last_search();
         return;
     }
     let latest = generation.clone();
@@ -169,4 +174,15 @@ pub fn clear(ui: &AppWindow) {
     let adapter = ui.global::<SearchAdapter>();
     adapter.set_query("".into());
     adapter.set_results(ModelRc::default());
+    forget_last_search();
+}
+
+/// The search index keeps what the last query found, for the next keystroke to build on; a
+/// cleared search box, or the end of a visit, leaves no trace of it.
+fn forget_last_search() {
+    STORAGE.with_borrow(|storage| {
+        if let Some(storage) = storage {
+            let _ = storage.post(|s| s.forget_last_search());
+        }
+    });
 }

@@ -6,14 +6,18 @@
 //! Documents are ranked by how many query terms they match, then by where (name before keywords,
 //! result and field), then by how much of the name the query covers.
 
+mod found;
+
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 
 use motcua_protocol::{OnlineLevel, Procedure};
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
 use super::fold::{accent_key, compose_keystrokes, fold, has_diacritics, words};
+use found::{Found, LastQuery, Progress};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Section {
@@ -92,6 +96,13 @@ impl RankKeys {
 
 const SEPARATOR: u32 = u32::MAX;
 
+/// What `bonus_bound` gives: the most the name's part of the phrase bonus can be, and the most
+/// the whole bonus can be.
+struct Bound {
+    name: f32,
+    whole: f32,
+}
+
 /// One search result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchHit {
@@ -109,14 +120,17 @@ pub struct SearchIndex {
     words: Vec<Word>,
     variants: Vec<Variant>,
     /// Per document and section (in `Section::ALL` order), the first letters of its words
-    /// (`initial_bit`). A single letter typed after other words only narrows what they found;
-    /// these answer "has a word starting with it" without walking the postings of every word
-    /// that starts with that letter, a large part of such a keystroke at 50,000 procedures.
+    /// (`initial_bit`). They answer a single letter, typed alone or after other words (where it
+    /// only narrows what those found), without walking the postings of every word that starts
+    /// with it: most of such a keystroke at 50,000 procedures.
     initials: Vec<[u32; 5]>,
+    /// What the last query found, for the next keystroke to continue (`found.rs`).
+    last_query: Mutex<LastQuery>,
 }
 
 /// A one-letter fragment's match quality, as a prefix of a word of about three letters (a prefix
-/// match is `0.85 + 0.15 × typed / word`); it only orders documents that match equally otherwise.
+/// match is `0.85 + 0.15 × typed / word`). Alone, a letter ranks names that start with it first,
+/// shortest first; after other words, it only orders documents that match equally otherwise.
 const INITIAL_QUALITY: f32 = 0.9;
 
 /// The bit of a folded word's first character: `a`–`z`, or bit 26 for anything else.
@@ -146,60 +160,6 @@ enum Narrowing {
     Postings,
 }
 
-/// What the query's terms found so far, per document.
-struct Found {
-    n: usize,
-    /// Best score of each document for each term, `n` per document.
-    best: Vec<f32>,
-    /// The documents any term matched, in the order first matched.
-    touched: Vec<u32>,
-    seen: Vec<bool>,
-    /// Per document: how many matched words are in its name, and in its keywords. Ranking looks
-    /// for phrases only where there can be one.
-    hits: Vec<[u8; 2]>,
-}
-
-impl Found {
-    fn touch(&mut self, doc: u32) {
-        if !self.seen[doc as usize] {
-            self.seen[doc as usize] = true;
-            self.touched.push(doc);
-        }
-    }
-
-    fn note(&mut self, doc: u32, term: usize, section: Section, score: f32) {
-        self.touch(doc);
-        let hits = &mut self.hits[doc as usize];
-        match section {
-            Section::Name => hits[0] = hits[0].saturating_add(1),
-            Section::Keyword => hits[1] = hits[1].saturating_add(1),
-            _ => {}
-        }
-        let slot = &mut self.best[doc as usize * self.n + term];
-        if score > *slot {
-            *slot = score;
-        }
-    }
-
-    /// The touched documents in document order, so that ranking reads the per-document arrays
-    /// front to back. When most of the catalog was touched, walking `seen` beats sorting.
-    fn in_document_order(&self) -> Box<dyn Iterator<Item = u32> + '_> {
-        if self.touched.len() * 8 > self.seen.len() {
-            Box::new(
-                self.seen
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, seen)| **seen)
-                    .map(|(doc, _)| doc as u32),
-            )
-        } else {
-            let mut sorted = self.touched.clone();
-            sorted.sort_unstable();
-            Box::new(sorted.into_iter())
-        }
-    }
-}
-
 const MAX_TERMS: usize = 8;
 /// Ranking scores the bonus of this many times `limit` candidates first (see `search_with`).
 const SAMPLE: usize = 4;
@@ -209,6 +169,7 @@ const EXACT: f32 = 1.0;
 const TYPO: f32 = 0.6;
 const TYPO_PREFIX: f32 = 0.5;
 
+#[derive(Clone, PartialEq)]
 enum Term {
     Text {
         alternatives: Vec<String>,
@@ -374,6 +335,7 @@ impl SearchIndex {
             words,
             variants,
             initials,
+            last_query: Mutex::new(LastQuery::default()),
         }
     }
 
@@ -389,6 +351,41 @@ impl SearchIndex {
         self.search_with(query, limit, Ranking::Pruned, Narrowing::Initials)
     }
 
+    /// Drops what the last query found, so that no trace of a visitor's search stays in memory
+    /// after their visit.
+    pub fn forget_last_query(&self) {
+        let mut last = self
+            .last_query
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *last = LastQuery::default();
+        self.last_query.clear_poison();
+    }
+
+    /// Whether anything of a query is kept for the next keystroke to continue.
+    pub fn remembers_a_query(&self) -> bool {
+        let last = self
+            .last_query
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        last.whole.is_some() || last.before_last.is_some()
+    }
+
+    /// The last query's progress, unless another search holds it (this one then starts from
+    /// nothing). A search that panicked midway may have left it half-written: it is dropped.
+    fn last_query(&self) -> Option<MutexGuard<'_, LastQuery>> {
+        match self.last_query.try_lock() {
+            Ok(last) => Some(last),
+            Err(TryLockError::Poisoned(poisoned)) => {
+                let mut last = poisoned.into_inner();
+                *last = LastQuery::default();
+                self.last_query.clear_poison();
+                Some(last)
+            }
+            Err(TryLockError::WouldBlock) => None,
+        }
+    }
+
     fn search_with(
         &self,
         query: &str,
@@ -401,15 +398,17 @@ impl SearchIndex {
             return Vec::new();
         }
         let n = terms.len();
-        let (found, matched_word) = self.find(&terms, narrowing);
+        let mut last = self.last_query();
+        let (found, matched_word) = self.find(&terms, narrowing, last.as_deref_mut());
         let required = n - n / 3;
         // One or two letters typed so far match most of the catalog; phrases mean nothing yet, so
         // rank those on match quality and on whether the name starts with them, and stay fast.
         let first_letters = n == 1 && terms[0].is_short_fragment();
         let Found { best, hits, .. } = &found;
         // The match score first, for every candidate: cheap, and most of the final score.
-        let mut candidates: Vec<(f32, u32)> = found
+        let candidates: Vec<(f32, u32)> = found
             .in_document_order()
+            .into_iter()
             .filter_map(|doc_id| {
                 let row = &best[doc_id as usize * n..doc_id as usize * n + n];
                 let coverage = row.iter().filter(|s| **s > 0.0).count();
@@ -420,10 +419,13 @@ impl SearchIndex {
             })
             .collect();
         // The phrase bonus is the costly part, and a few letters into a query tens of thousands
-        // of procedures match, most with about the same match score. So the bonus is first
-        // computed for the `SAMPLE × limit` best match scores, whose `limit`-th best final score
-        // no result can be below; every other candidate whose match score plus the most its
-        // bonus can add (`bonus_bound`) stays under it cannot reach the results and is not scored.
+        // of procedures match, most with about the same match score. So candidates are scored
+        // in rounds, most promising first: the `SAMPLE × limit` with the highest match score plus
+        // the most their name can add (`Bound::name`). The `limit`-th best final score so far is
+        // a threshold no result can be below, so every candidate whose match score plus the most
+        // its bonus can add (`Bound::whole`) stays under it is dropped unscored. Rounds go on
+        // while one drops at least half of what remains. One or two letters alone are ranked
+        // on whether the name starts with them, which is no dearer than its bound.
         let bonus = |doc_id: u32| {
             let keys = self.keys[doc_id as usize];
             if first_letters {
@@ -432,45 +434,66 @@ impl SearchIndex {
                 self.phrase_bonus(keys, hits[doc_id as usize], &matched_word, n)
             }
         };
-        let most = |doc_id: u32| {
-            if first_letters {
-                NAME_START_BONUS
-            } else {
-                self.bonus_bound(self.keys[doc_id as usize], hits[doc_id as usize], n)
-            }
-        };
-        let rank = |(matched, doc_id): (f32, u32)| {
+        let rank = |matched: f32, doc_id: u32| {
             (
                 matched + bonus(doc_id),
                 self.keys[doc_id as usize].name_len,
                 doc_id,
             )
         };
-        let mut ranked: Vec<(f32, u16, u32)> = Vec::new();
-        let sample = limit.saturating_mul(SAMPLE);
-        if ranking == Ranking::Pruned && candidates.len() > sample {
-            let by_match = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0);
-            candidates.select_nth_unstable_by(sample - 1, by_match);
-            let rest = candidates.split_off(sample);
-            ranked = candidates.into_iter().map(rank).collect();
-            let mut finals: Vec<f32> = ranked.iter().map(|r| r.0).collect();
-            let (_, threshold, _) = finals.select_nth_unstable_by(limit - 1, |a, b| b.total_cmp(a));
-            let threshold = *threshold;
-            candidates = rest
-                .into_iter()
-                .filter(|(matched, doc_id)| matched + most(*doc_id) >= threshold)
-                .collect();
-        }
-        ranked.extend(candidates.into_iter().map(rank));
         let order = |a: &(f32, u16, u32), b: &(f32, u16, u32)| {
             b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
         };
-        if ranked.len() > limit {
-            ranked.select_nth_unstable_by(limit - 1, order);
-            ranked.truncate(limit);
+        let best_of = |ranked: &mut Vec<(f32, u16, u32)>| {
+            if ranked.len() > limit {
+                ranked.select_nth_unstable_by(limit - 1, order);
+                ranked.truncate(limit);
+            }
+        };
+        let mut ranked: Vec<(f32, u16, u32)> = Vec::new();
+        let sample = limit.saturating_mul(SAMPLE);
+        if ranking == Ranking::Pruned && !first_letters {
+            struct Candidate {
+                promise: f32,
+                most: f32,
+                matched: f32,
+                doc_id: u32,
+            }
+            let mut rest: Vec<Candidate> = candidates
+                .into_iter()
+                .map(|(matched, doc_id)| {
+                    let keys = self.keys[doc_id as usize];
+                    let bound = self.bonus_bound(keys, hits[doc_id as usize], &matched_word, n);
+                    Candidate {
+                        promise: matched + bound.name,
+                        most: matched + bound.whole,
+                        matched,
+                        doc_id,
+                    }
+                })
+                .collect();
+            while rest.len() > sample {
+                rest.select_nth_unstable_by(sample - 1, |a, b| b.promise.total_cmp(&a.promise));
+                let later = rest.split_off(sample);
+                ranked.extend(rest.drain(..).map(|c| rank(c.matched, c.doc_id)));
+                best_of(&mut ranked);
+                let threshold = ranked[limit - 1].0;
+                let before = later.len();
+                rest = later.into_iter().filter(|c| c.most >= threshold).collect();
+                if rest.len() * 2 > before {
+                    break;
+                }
+            }
+            ranked.extend(rest.into_iter().map(|c| rank(c.matched, c.doc_id)));
+        } else {
+            ranked = candidates
+                .into_iter()
+                .map(|(matched, doc_id)| rank(matched, doc_id))
+                .collect();
         }
+        best_of(&mut ranked);
         ranked.sort_unstable_by(order);
-        ranked
+        let results = ranked
             .into_iter()
             .map(|(score, _, doc_id)| {
                 let doc = &self.docs[doc_id as usize];
@@ -482,23 +505,49 @@ impl SearchIndex {
                     score,
                 }
             })
-            .collect()
+            .collect();
+        if let Some(last) = last.as_deref_mut() {
+            last.whole = Some(Progress {
+                terms,
+                narrowing,
+                found,
+                matched_word,
+            });
+        }
+        results
     }
 
     /// What each query term matches: per document, its best score for each term and where it
     /// matched (`Found`); per indexed word, which terms it matches (bit t for term t, so that
     /// phrases are runs of consecutive bits).
-    fn find(&self, terms: &[Term], narrowing: Narrowing) -> (Found, Vec<u8>) {
+    ///
+    /// It continues from `last`, the last query's progress, as far as this query repeats that
+    /// query's terms, and saves its own progress before its last term there.
+    fn find(
+        &self,
+        terms: &[Term],
+        narrowing: Narrowing,
+        mut last: Option<&mut LastQuery>,
+    ) -> (Found, Vec<u8>) {
         let n = terms.len();
-        let mut found = Found {
-            n,
-            best: vec![0f32; self.docs.len() * n],
-            touched: Vec::new(),
-            seen: vec![false; self.docs.len()],
-            hits: vec![[0u8; 2]; self.docs.len()],
-        };
-        let mut matched_word = vec![0u8; self.words.len()];
-        for (t, term) in terms.iter().enumerate() {
+        let resumed = last.as_deref_mut().and_then(|l| l.resume(terms, narrowing));
+        let (mut found, mut matched_word, done) = resumed.unwrap_or_else(|| {
+            let found = Found::new(self.docs.len(), n);
+            (found, vec![0; self.words.len()], 0)
+        });
+        let mut save_before_last = last.filter(|l| !l.holds_before_last(terms, narrowing));
+        for (t, term) in terms.iter().enumerate().skip(done) {
+            if t > 0
+                && t + 1 == n
+                && let Some(last) = save_before_last.as_deref_mut()
+            {
+                last.before_last = Some(Progress {
+                    terms: terms[..t].to_vec(),
+                    narrowing,
+                    found: found.resumed(t, n),
+                    matched_word: matched_word.clone(),
+                });
+            }
             match term {
                 Term::Text {
                     alternatives,
@@ -517,10 +566,15 @@ impl SearchIndex {
                     // A letter or two after other words ("dang ky t") only narrows what those
                     // words found; on its own it would touch most of the catalog.
                     let narrows_only = t > 0 && term.is_short_fragment();
-                    let letters = term.single_letter_bits().filter(|_| narrows_only);
+                    // A single letter, alone or narrowing, is answered from the first letters.
+                    let letters = term.single_letter_bits().filter(|_| narrows_only || n == 1);
                     if let (Some(letters), Narrowing::Initials) = (letters, narrowing) {
-                        for i in 0..found.touched.len() {
-                            let doc = found.touched[i];
+                        let among = if narrows_only {
+                            found.touched.clone()
+                        } else {
+                            (0..self.docs.len() as u32).collect()
+                        };
+                        for doc in among {
                             let initials = &self.initials[doc as usize];
                             if let Some(section) = Section::ALL
                                 .into_iter()
@@ -570,35 +624,39 @@ impl SearchIndex {
     }
 
     /// The most `phrase_bonus` can give this document, read from what ranking already has at
-    /// hand: the words in its name, how many matches were in its name (`hits`; at least the
-    /// number of query terms found there, so at least any phrase's length), and how many of
-    /// its keywords have as many words as the query. Each part is the same expression as in
-    /// `phrase_bonus`, added in the same order, with every count at least as large, so the
-    /// rounded sum is at least the bonus.
-    fn bonus_bound(&self, keys: RankKeys, hits: [u8; 2], n: usize) -> f32 {
+    /// hand: the words in its name, whether its name starts with the first query term, how many
+    /// matches were in its name (`hits`; at least the number of query terms found there, so at
+    /// least any phrase's length), and how many of its keywords have as many words as the
+    /// query. Each part is the same expression as in `phrase_bonus`, added in the same order,
+    /// with every count at least as large, so the rounded sum is at least the bonus.
+    fn bonus_bound(&self, keys: RankKeys, hits: [u8; 2], matched_word: &[u8], n: usize) -> Bound {
         let mut bound = 0.0;
         let [name_hits, keyword_hits] = hits;
-        let name_words = (keys.name.1 - keys.name.0) as usize;
-        if name_hits > 0 && name_words > 0 {
+        let name = &self.flat_words[keys.name.0 as usize..keys.name.1 as usize];
+        if name_hits > 0 && !name.is_empty() {
             let name_hits = usize::from(name_hits);
-            bound += 4.0 * name_hits.min(name_words) as f32 / name_words as f32;
+            bound += 4.0 * name_hits.min(name.len()) as f32 / name.len() as f32;
             let run = if n == 1 || name_hits < 2 {
                 1
             } else {
-                n.min(name_hits).min(name_words)
+                n.min(name_hits).min(name.len())
             };
             if run >= 2 {
-                bound += (run - 1) as f32 + 2.0 * run as f32 / name_words as f32;
+                bound += (run - 1) as f32 + 2.0 * run as f32 / name.len() as f32;
             }
-            if name_hits >= n {
+            if name_hits >= n && starts_with_first_term(name, matched_word) {
                 bound += NAME_START_BONUS;
             }
         }
+        let name_part = bound;
         if keyword_hits >= 1 {
             let whole = keys.keywords_of(n);
             if whole == 0xF {
                 // Fifteen or more: the count saturated, so there is no bound to rely on.
-                return f32::INFINITY;
+                return Bound {
+                    name: name_part,
+                    whole: f32::INFINITY,
+                };
             }
             for _ in 0..whole {
                 bound += 3.0;
@@ -607,7 +665,10 @@ impl SearchIndex {
                 bound += 0.8 * (n - 1) as f32;
             }
         }
-        bound
+        Bound {
+            name: name_part,
+            whole: bound,
+        }
     }
 
     /// Rewards query words found together, in order: in the name (more when they make up most of
@@ -872,12 +933,12 @@ mod tests {
             let terms = parse_query(query);
             let n = terms.len();
             for narrowing in [Narrowing::Initials, Narrowing::Postings] {
-                let (found, matched_word) = index.find(&terms, narrowing);
+                let (found, matched_word) = index.find(&terms, narrowing, None);
                 for &doc in &found.touched {
                     let keys = index.keys[doc as usize];
                     let hits = found.hits[doc as usize];
                     let bonus = index.phrase_bonus(keys, hits, &matched_word, n);
-                    let bound = index.bonus_bound(keys, hits, n);
+                    let bound = index.bonus_bound(keys, hits, &matched_word, n).whole;
                     assert!(bound >= bonus, "{query:?}, doc {doc}: {bound} < {bonus}");
                     compared += 1;
                     reached += usize::from(bound == bonus && bonus > 0.0);
@@ -917,7 +978,66 @@ mod tests {
     }
 
     #[test]
-    fn a_letter_after_other_words_narrows_by_first_letters_to_what_the_postings_give() {
+    fn continuing_the_last_query_finds_what_a_fresh_search_finds() {
+        let (typed_into, _) = generated_index(3_000, 13);
+        let (fresh, _) = generated_index(3_000, 13);
+        let typed_letter_by_letter = typed(&[
+            "dang ky kinh doanh ho gia dinh",
+            "cap giay phep xay dung",
+            "đăng ký kết hôn",
+            "dangw kys thuowng tru",
+            "1.00 cap giay",
+            "giay chung nhan quyen su dung dat",
+        ]);
+        // Taken back letter by letter, a word changed, the same query twice, a new query.
+        let corrected = [
+            "giay chung nhan quyen",
+            "giay chung nhan quye",
+            "giay chung nhan qu",
+            "giay chung nhan",
+            "giay chung nha",
+            "giay chung nhan ket hon",
+            "giay chung nhan ket hon",
+            "giay ket hon",
+            "xac nhan tinh trang",
+            "xac nhan",
+            "xac nhan t",
+        ]
+        .map(String::from);
+        let resumed = |index: &SearchIndex| index.last_query().map_or(0, |l| l.resumed);
+        for narrowing in [Narrowing::Initials, Narrowing::Postings] {
+            let mut compare = |queries: &[String]| {
+                for query in queries {
+                    fresh.forget_last_query();
+                    assert_eq!(
+                        typed_into.search_with(query, 60, Ranking::Pruned, narrowing),
+                        fresh.search_with(query, 60, Ranking::Pruned, narrowing),
+                        "{query:?}"
+                    );
+                    assert!(fresh.remembers_a_query());
+                }
+            };
+            compare(&typed_letter_by_letter);
+            // Every keystroke of more than one word continues the keystroke before it, and so
+            // does one that leaves the terms as they were ("1." after "1").
+            let mut previous = Vec::new();
+            let mut continuing = 0;
+            for query in &typed_letter_by_letter {
+                let terms = parse_query(query);
+                continuing += usize::from(terms.len() > 1 || terms == previous);
+                previous = terms;
+            }
+            assert_eq!(resumed(&typed_into), continuing);
+            compare(&corrected);
+            assert!(resumed(&typed_into) > continuing + corrected.len() / 2);
+            assert_eq!(resumed(&fresh), 0, "the reference started afresh each time");
+            typed_into.forget_last_query();
+            assert!(!typed_into.remembers_a_query());
+        }
+    }
+
+    #[test]
+    fn a_single_letter_narrows_by_first_letters_to_what_the_postings_give() {
         let (index, all) = generated_index(3_000, 11);
         let codes = |query: &str, narrowing| -> std::collections::BTreeSet<String> {
             index
@@ -928,6 +1048,7 @@ mod tests {
         };
         let mut letters_tried = 0;
         for words in [
+            "",
             "dang ky",
             "cap giay phep",
             "xac nhan tinh",

@@ -72,6 +72,13 @@ impl Storage {
         self.index.get_or_insert_with(|| SearchIndex::build(&[]))
     }
 
+    /// Drops what the index kept of the last query (see `SearchIndex::forget_last_query`).
+    pub fn forget_last_search(&self) {
+        if let Some(index) = &self.index {
+            index.forget_last_query();
+        }
+    }
+
     pub fn rebuild_index(&mut self) -> Result<(), StorageError> {
         self.index = Some(SearchIndex::build(&self.catalog.all()?));
         // A build still running from start-up is of the older catalog.
