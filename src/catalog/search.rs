@@ -1006,7 +1006,7 @@ mod tests {
         .map(String::from);
         let resumed = |index: &SearchIndex| index.last_query().map_or(0, |l| l.resumed);
         for narrowing in [Narrowing::Initials, Narrowing::Postings] {
-            let mut compare = |queries: &[String]| {
+            let compare = |queries: &[String]| {
                 for query in queries {
                     fresh.forget_last_query();
                     assert_eq!(

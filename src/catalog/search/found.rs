@@ -105,7 +105,7 @@ pub(super) struct LastQuery {
 }
 
 impl LastQuery {
-    /// Whether the progress saved before the last term is that of `terms`' last term.
+    /// Whether the progress kept before the last term is where `terms` stands before its own.
     pub fn holds_before_last(&self, terms: &[Term], narrowing: Narrowing) -> bool {
         self.before_last.as_ref().is_some_and(|p| {
             p.narrowing == narrowing
