@@ -114,24 +114,39 @@ impl LastQuery {
         })
     }
 
-    /// The furthest saved progress that `terms` continues, laid out for `terms`; with how many
+    /// The furthest kept progress that `terms` continues, laid out for `terms`; with how many
     /// of `terms` it has done.
     pub fn resume(
         &mut self,
         terms: &[Term],
         narrowing: Narrowing,
     ) -> Option<(Found, Vec<u8>, usize)> {
-        let continued = |progress: &&Progress| {
+        let continued = |progress: &Progress| {
             progress.narrowing == narrowing
                 && !progress.terms.is_empty()
                 && progress.terms.len() <= terms.len()
                 && progress.terms[..] == terms[..progress.terms.len()]
         };
-        let progress = [self.whole.as_ref(), self.before_last.as_ref()]
-            .into_iter()
-            .flatten()
-            .filter(continued)
-            .max_by_key(|progress| progress.terms.len())?;
+        let done = |progress: &Option<Progress>| {
+            progress
+                .as_ref()
+                .filter(|p| continued(p))
+                .map(|p| p.terms.len())
+        };
+        let progress = match (done(&self.whole), done(&self.before_last)) {
+            (Some(whole), before) if before.is_none_or(|before| whole >= before) => {
+                if whole + 1 == terms.len() {
+                    // A new word: the last query, whole, is this one before its last term.
+                    // Kept as that, it need not be copied again.
+                    self.before_last = self.whole.take();
+                    self.before_last.as_ref()
+                } else {
+                    self.whole.as_ref()
+                }
+            }
+            (_, Some(_)) => self.before_last.as_ref(),
+            _ => None,
+        }?;
         let done = progress.terms.len();
         let resumed = (
             progress.found.resumed(done, terms.len()),
