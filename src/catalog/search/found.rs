@@ -92,6 +92,13 @@ pub(super) struct Progress {
     pub matched_word: Vec<u8>,
 }
 
+impl Progress {
+    /// Whether a query of `terms`, narrowing by `narrowing`, begins as this one's did.
+    fn begins(&self, terms: &[Term], narrowing: Narrowing) -> bool {
+        self.narrowing == narrowing && terms.starts_with(&self.terms)
+    }
+}
+
 /// The last query's progress: before its last term, and after all of them. A letter or a space
 /// typed after a word resumes from the first (only the last term changed); a new word's first
 /// letter resumes from the second.
@@ -107,11 +114,9 @@ pub(super) struct LastQuery {
 impl LastQuery {
     /// Whether the progress kept before the last term is where `terms` stands before its own.
     pub fn holds_before_last(&self, terms: &[Term], narrowing: Narrowing) -> bool {
-        self.before_last.as_ref().is_some_and(|p| {
-            p.narrowing == narrowing
-                && p.terms.len() + 1 == terms.len()
-                && p.terms[..] == terms[..p.terms.len()]
-        })
+        self.before_last
+            .as_ref()
+            .is_some_and(|p| p.terms.len() + 1 == terms.len() && p.begins(terms, narrowing))
     }
 
     /// The furthest kept progress that `terms` continues, laid out for `terms`; with how many
@@ -121,12 +126,8 @@ impl LastQuery {
         terms: &[Term],
         narrowing: Narrowing,
     ) -> Option<(Found, Vec<u8>, usize)> {
-        let continued = |progress: &Progress| {
-            progress.narrowing == narrowing
-                && !progress.terms.is_empty()
-                && progress.terms.len() <= terms.len()
-                && progress.terms[..] == terms[..progress.terms.len()]
-        };
+        let continued =
+            |progress: &Progress| !progress.terms.is_empty() && progress.begins(terms, narrowing);
         let done = |progress: &Option<Progress>| {
             progress
                 .as_ref()
