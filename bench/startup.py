@@ -58,17 +58,27 @@ def xdo(display, *args):
     time.sleep(0.4)
 
 
-def visit(display):
+def focus(display, pid):
+    """Without a window manager nothing gives the kiosk's window the keyboard focus; without
+    this, typing never reaches the kiosk."""
+    window = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", str(pid)],
+                            env={**os.environ, "DISPLAY": display}, capture_output=True,
+                            text=True, check=True).stdout.split()[0]
+    xdo(display, "windowfocus", "--sync", window)
+
+
+def visit(display, pid):
     xdo(display, "mousemove", "540", "620", "click", "1")          # "Tra cứu thủ tục"
     xdo(display, "mousemove", "540", "320", "click", "1")          # the search box
+    focus(display, pid)
     xdo(display, "type", "--delay", "60", "dang ky khai sinh")
-    xdo(display, "mousemove", "540", "520", "click", "1")          # first result
-    xdo(display, "mousemove", "190", "175", "click", "1")          # back
-    xdo(display, "mousemove", "490", "175", "click", "1")          # home
-    xdo(display, "mousemove", "540", "1020", "click", "1")         # "Xem theo lĩnh vực"
-    xdo(display, "mousemove", "540", "400", "click", "1")          # first field
-    xdo(display, "mousemove", "540", "420", "click", "1")          # first procedure
-    xdo(display, "mousemove", "490", "175", "click", "1")          # home
+    xdo(display, "mousemove", "540", "480", "click", "1")          # first result
+    xdo(display, "mousemove", "120", "175", "click", "1")          # back
+    xdo(display, "mousemove", "400", "175", "click", "1")          # home
+    xdo(display, "mousemove", "540", "1190", "click", "1")         # "Xem theo lĩnh vực"
+    xdo(display, "mousemove", "540", "370", "click", "1")          # first field
+    xdo(display, "mousemove", "540", "400", "click", "1")          # first procedure
+    xdo(display, "mousemove", "400", "175", "click", "1")          # home
 
 
 def median(values):
@@ -115,7 +125,7 @@ def main():
             first = next(t for i, (t, h) in enumerate(shots) if all(h2 == final for _, h2 in shots[i:]))
             assert final != blank, "the kiosk never drew anything"
             starts.append(first * 1000)
-            visit(display)
+            visit(display, kiosk.pid)
             time.sleep(1.0)
             rss, pss = memory(kiosk.pid)
             rss_after.append(rss)

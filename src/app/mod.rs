@@ -272,7 +272,11 @@ pub fn run(startup: Startup) -> anyhow::Result<()> {
     // Pages of visits that never confirmed (a crash, a power cut) go before anything else runs.
     crate::submission::intake::clear_stale_staging(&config.data_dir)
         .context("cannot clear unconfirmed pages left by an earlier run")?;
-    let storage = StorageHandle::open_file(config.database_path())?;
+    // The database is checked and opened while the window comes up: each takes a noticeable
+    // part of the start (docs/BENCHMARKS.md, figure 1), and neither needs the other.
+    let opening = StorageHandle::start_file(config.database_path())?;
+    let ui = AppWindow::new().context("cannot create the kiosk window")?;
+    let storage = opening.wait()?;
     let wake = std::sync::Arc::new(tokio::sync::Notify::new());
     runtime.spawn(crate::submission::delivery::run(
         crate::submission::DeliveryClient::new(&server_url, credential.clone())?,
@@ -308,7 +312,6 @@ pub fn run(startup: Startup) -> anyhow::Result<()> {
         }
         Err(e) => tracing::error!("no heartbeats: {e}"),
     }
-    let ui = AppWindow::new().context("cannot create the kiosk window")?;
     ui.global::<Header>()
         .set_center_name(config.center_name.clone().into());
     ui.global::<Header>().set_demo(demo);

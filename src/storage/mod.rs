@@ -152,5 +152,6 @@ mod tests {
 }
 
 pub mod recovery;
+mod trim;
 pub mod worker;
 pub use worker::{Storage, StorageHandle, WorkerGone};

@@ -41,7 +41,11 @@ impl Storage {
         let index_path = path.to_owned();
         let indexing = thread::Builder::new()
             .name("indexing".into())
-            .spawn(move || Ok(SearchIndex::build(&CatalogDb::open(&index_path)?.all()?)))
+            .spawn(move || {
+                let index = SearchIndex::build(&CatalogDb::open(&index_path)?.all()?);
+                super::trim::return_freed_memory();
+                Ok(index)
+            })
             .map_err(|e| StorageError::Worker(format!("cannot start the indexing thread: {e}")))?;
         Ok(Self {
             catalog,
@@ -81,6 +85,7 @@ impl Storage {
 
     pub fn rebuild_index(&mut self) -> Result<(), StorageError> {
         self.index = Some(SearchIndex::build(&self.catalog.all()?));
+        super::trim::return_freed_memory();
         // A build still running from start-up is of the older catalog.
         self.indexing = None;
         Ok(())
@@ -98,14 +103,41 @@ pub struct StorageHandle {
     jobs: mpsc::Sender<Job>,
 }
 
+/// A worker still opening its database: the caller does other work (the kiosk creates its
+/// window) and then waits for it with [`Opening::wait`].
+pub struct Opening {
+    handle: StorageHandle,
+    ready: mpsc::Receiver<Result<(), StorageError>>,
+}
+
+impl Opening {
+    /// The worker once its database is open, or why it could not be opened.
+    pub fn wait(self) -> Result<StorageHandle, StorageError> {
+        match self.ready.recv() {
+            Ok(Ok(())) => Ok(self.handle),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(StorageError::Worker(
+                "the storage thread died while opening".into(),
+            )),
+        }
+    }
+}
+
 impl StorageHandle {
-    /// Starts the worker. `open` runs on the worker thread, so even opening and indexing the
-    /// database happens off the caller's thread.
+    /// Starts the worker and waits until it has opened the database. `open` runs on the worker
+    /// thread, so even opening and indexing the database happens off the caller's thread.
     pub fn spawn(
         open: impl FnOnce() -> Result<Storage, StorageError> + Send + 'static,
     ) -> Result<Self, StorageError> {
+        Self::start(open)?.wait()
+    }
+
+    /// Starts the worker without waiting for `open`; jobs posted meanwhile wait for it.
+    pub fn start(
+        open: impl FnOnce() -> Result<Storage, StorageError> + Send + 'static,
+    ) -> Result<Opening, StorageError> {
         let (jobs, inbox) = mpsc::channel::<Job>();
-        let (ready_tx, ready_rx) = mpsc::channel();
+        let (ready_tx, ready) = mpsc::channel();
         thread::Builder::new()
             .name("storage".into())
             .spawn(move || {
@@ -129,18 +161,20 @@ impl StorageHandle {
                 }
             })
             .map_err(|e| StorageError::Worker(format!("cannot start the storage thread: {e}")))?;
-        match ready_rx.recv() {
-            Ok(Ok(())) => Ok(Self { jobs }),
-            Ok(Err(e)) => Err(e),
-            Err(_) => Err(StorageError::Worker(
-                "the storage thread died while opening".into(),
-            )),
-        }
+        Ok(Opening {
+            handle: Self { jobs },
+            ready,
+        })
     }
 
     /// The worker over the kiosk database at `path`, opened, migrated and indexed on the worker.
     pub fn open_file(path: std::path::PathBuf) -> Result<Self, StorageError> {
-        Self::spawn(move || Storage::open(&path))
+        Self::start_file(path)?.wait()
+    }
+
+    /// [`open_file`](Self::open_file) without waiting for the database to be open.
+    pub fn start_file(path: std::path::PathBuf) -> Result<Opening, StorageError> {
+        Self::start(move || Storage::open(&path))
     }
 
     /// Fire and forget; the job posts its own results where they are needed.
