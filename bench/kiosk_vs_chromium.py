@@ -67,11 +67,9 @@ def memory(leader):
 def time_to_steady(t0, seconds, blank):
     """Screenshots back to back for `seconds` after t0: when the final picture first appeared
     and stayed (startup.py's rule), when anything first appeared, and the final picture."""
-    shots = []
-    while time.monotonic() - t0 < seconds:
-        shots.append((time.monotonic() - t0, startup.screen_hash(DISPLAY)))
+    shots, pictures = startup.watch(DISPLAY, t0, seconds)
     final = shots[-1][1]
-    first = next(t for i, (t, h) in enumerate(shots) if all(h2 == final for _, h2 in shots[i:]))
+    first = startup.steady_since(shots, pictures)
     drawn = next((t for t, h in shots if h != blank), first)
     return first, drawn, final
 

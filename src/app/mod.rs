@@ -85,7 +85,7 @@ pub fn wire(ui: &AppWindow, kiosk: Kiosk) {
     keyboard::wire(ui, search_box);
     browse::wire(ui, &kiosk);
     status::wire(ui, &kiosk);
-    submit::remember_kiosk(&kiosk);
+    KIOSK.with_borrow_mut(|k| *k = Some(kiosk.clone()));
     submit::wire(ui, &kiosk);
     feedback::wire(ui, &kiosk);
     staff::wire(ui, &kiosk);
@@ -114,6 +114,14 @@ pub fn wire(ui: &AppWindow, kiosk: Kiosk) {
 thread_local! {
     // The language each visit starts in (`default_language`).
     static DEFAULT_LANGUAGE: std::cell::Cell<&'static str> = const { std::cell::Cell::new("vi") };
+    // The kiosk the window is wired to, for what runs on the UI thread without it: results
+    // coming back from other threads, and the end of a visit.
+    static KIOSK: std::cell::RefCell<Option<Rc<Kiosk>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The kiosk [`wire`] connected the window to; UI thread only.
+pub(crate) fn wired_kiosk() -> Option<Rc<Kiosk>> {
+    KIOSK.with_borrow(Clone::clone)
 }
 
 /// A callback that runs `action` on the window, as long as the window exists.

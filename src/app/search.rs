@@ -11,7 +11,6 @@ use slint::{ComponentHandle, Model, ModelRc, VecModel};
 use super::{AppWindow, FieldRow, Kiosk, ProcedureRow, SearchAdapter, model, procedure_rows};
 use crate::catalog::ProcedureSummary;
 use crate::input::Composer;
-use crate::storage::StorageHandle;
 
 const RESULT_LIMIT: usize = 60;
 const POPULAR_FIELDS: usize = 8;
@@ -19,8 +18,6 @@ const POPULAR_FIELDS: usize = 8;
 thread_local! {
     // The text being typed lives on the UI thread only, and is wiped by `clear`.
     static COMPOSER: RefCell<Composer> = RefCell::new(Composer::new());
-    // Where `clear` tells the search index to forget the last query.
-    static STORAGE: RefCell<Option<StorageHandle>> = const { RefCell::new(None) };
 }
 
 /// The search box: what the on-screen keyboard types while the search screen is shown.
@@ -66,7 +63,6 @@ pub fn wire(ui: &AppWindow, kiosk: &Rc<Kiosk>) -> Rc<SearchBox> {
         kiosk: kiosk.clone(),
         generation: Arc::new(AtomicU64::new(0)),
     });
-    STORAGE.with_borrow_mut(|storage| *storage = Some(kiosk.storage.clone()));
     let typed_box = search_box.clone();
     ui.global::<SearchAdapter>().on_typed(move |text| {
         COMPOSER.with_borrow_mut(|c| c.set_text(&text));
@@ -180,9 +176,7 @@ pub fn clear(ui: &AppWindow) {
 /// The search index keeps what the last query found, for the next keystroke to build on; a
 /// cleared search box, or the end of a visit, leaves no trace of it.
 fn forget_last_search() {
-    STORAGE.with_borrow(|storage| {
-        if let Some(storage) = storage {
-            let _ = storage.post(|s| s.forget_last_search());
-        }
-    });
+    if let Some(kiosk) = super::wired_kiosk() {
+        let _ = kiosk.storage.post(|s| s.forget_last_search());
+    }
 }

@@ -549,7 +549,7 @@ fn scan(ui: &AppWindow, kiosk: &Kiosk, document: usize) {
         );
         let _ = weak.upgrade_in_event_loop(move |ui| match scanned {
             Ok(bytes) => {
-                if let Some(kiosk) = KIOSK.with_borrow(Clone::clone) {
+                if let Some(kiosk) = super::wired_kiosk() {
                     attach_bytes(&ui, &kiosk, document, bytes);
                 }
             }
@@ -561,15 +561,6 @@ fn scan(ui: &AppWindow, kiosk: &Kiosk, document: usize) {
             }
         });
     });
-}
-
-thread_local! {
-    // The kiosk, for results that come back to the UI thread without it.
-    static KIOSK: RefCell<Option<Rc<Kiosk>>> = const { RefCell::new(None) };
-}
-
-pub fn remember_kiosk(kiosk: &Rc<Kiosk>) {
-    KIOSK.with_borrow_mut(|k| *k = Some(kiosk.clone()));
 }
 
 fn start_phone(ui: &AppWindow, kiosk: &Kiosk, document: usize) {
@@ -629,7 +620,7 @@ fn show_phone(
 
 /// Fetches what the phone sent since the last look and attaches it.
 pub fn poll_phone(ui: &AppWindow) {
-    let Some(kiosk) = KIOSK.with_borrow(Clone::clone) else {
+    let Some(kiosk) = super::wired_kiosk() else {
         return;
     };
     let Some(client) = kiosk.submission.phone.clone() else {
@@ -662,7 +653,7 @@ pub fn poll_phone(ui: &AppWindow) {
                     _ => false,
                 })
                 .unwrap_or(false);
-                if fresh && let Some(kiosk) = KIOSK.with_borrow(Clone::clone) {
+                if fresh && let Some(kiosk) = super::wired_kiosk() {
                     attach_bytes(&ui, &kiosk, document, bytes);
                 }
             });
@@ -812,7 +803,7 @@ struct ReceiptPictures {
 }
 
 fn check_delivery(ui: &AppWindow, local_reference: String) {
-    let Some(kiosk) = KIOSK.with_borrow(Clone::clone) else {
+    let Some(kiosk) = super::wired_kiosk() else {
         return;
     };
     let payment = kiosk.submission.payment.clone();
@@ -861,7 +852,7 @@ fn show_delivered(ui: &AppWindow, pictures: ReceiptPictures) {
     adapter.set_status_qr(status_qr.map(Image::from_rgb8).unwrap_or_default());
     adapter.set_has_pay_qr(pay_qr.is_some());
     adapter.set_pay_qr(pay_qr.map(Image::from_rgb8).unwrap_or_default());
-    if let Some(kiosk) = KIOSK.with_borrow(Clone::clone)
+    if let Some(kiosk) = super::wired_kiosk()
         && let Some(account) = &kiosk.submission.payment
     {
         adapter.set_account_name(account.account_name.as_str().into());
@@ -918,7 +909,7 @@ fn print(ui: &AppWindow, kiosk: &Kiosk) {
 pub fn clear(ui: &AppWindow) {
     let visit = VISIT.with_borrow_mut(Option::take);
     if let Some(visit) = visit {
-        if let (Some(session), Some(kiosk)) = (visit.phone, KIOSK.with_borrow(Clone::clone))
+        if let (Some(session), Some(kiosk)) = (visit.phone, super::wired_kiosk())
             && let Some(client) = kiosk.submission.phone.clone()
         {
             kiosk.runtime.spawn(async move {
