@@ -30,7 +30,15 @@ NEARLY_SAME_BITS = 2048
 
 def screen(display):
     """The display's pixels below the header."""
-    raw = subprocess.run(["xwd", "-root", "-silent", "-display", display], capture_output=True, check=True).stdout
+    # xwd failed once (exit status 1) in a full bench/run-all, during a Chromium run, and ended
+    # the whole suite: a failed shot is taken again.
+    for attempt in range(3):
+        shot = subprocess.run(["xwd", "-root", "-silent", "-display", display], capture_output=True)
+        if shot.returncode == 0:
+            break
+    else:
+        raise RuntimeError(f"xwd failed 3 times ({shot.returncode}): {shot.stderr.decode(errors='replace')}")
+    raw = shot.stdout
     header_size = int.from_bytes(raw[0:4], "big")
     bytes_per_line = int.from_bytes(raw[48:52], "big")
     ncolors = int.from_bytes(raw[76:80], "big")
