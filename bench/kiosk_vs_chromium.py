@@ -91,12 +91,7 @@ def type_query(kiosk_pid=None):
     if kiosk_pid:
         startup.xdo(DISPLAY, "mousemove", "540", "620", "click", "1")   # "Tra cứu thủ tục"
         startup.xdo(DISPLAY, "mousemove", "540", "320", "click", "1")   # the search box
-        # Without a window manager nothing gives the kiosk's window the keyboard focus (Chromium
-        # takes it itself); without this, the typing below never reaches the kiosk.
-        window = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", str(kiosk_pid)],
-                                env={**os.environ, "DISPLAY": DISPLAY}, capture_output=True,
-                                text=True, check=True).stdout.split()[0]
-        startup.xdo(DISPLAY, "windowfocus", "--sync", window)
+        startup.focus(DISPLAY, kiosk_pid)   # Chromium takes the focus itself
     else:
         startup.xdo(DISPLAY, "mousemove", "540", "195", "click", "1")   # the search box
     startup.xdo(DISPLAY, "type", "--delay", "60", "dang ky khai sinh")

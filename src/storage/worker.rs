@@ -124,16 +124,10 @@ impl Opening {
 }
 
 impl StorageHandle {
-    /// Starts the worker and waits until it has opened the database. `open` runs on the worker
-    /// thread, so even opening and indexing the database happens off the caller's thread.
-    pub fn spawn(
-        open: impl FnOnce() -> Result<Storage, StorageError> + Send + 'static,
-    ) -> Result<Self, StorageError> {
-        Self::start(open)?.wait()
-    }
-
-    /// Starts the worker without waiting for `open`; jobs posted meanwhile wait for it.
-    pub fn start(
+    /// Starts the worker without waiting for `open`; jobs posted meanwhile wait for it. `open`
+    /// runs on the worker thread, so even opening and indexing the database happens off the
+    /// caller's thread.
+    fn start(
         open: impl FnOnce() -> Result<Storage, StorageError> + Send + 'static,
     ) -> Result<Opening, StorageError> {
         let (jobs, inbox) = mpsc::channel::<Job>();
